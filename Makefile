@@ -1,0 +1,54 @@
+# Two commands set everything up: `make lab` (the course) and `make test` (the whole suite).
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+CONSTRAINTS := requirements/constraints.txt
+
+# Quiet, machine-independent TensorFlow start-up (oneDNN and CPU-feature lines), for notebooks too.
+export TF_CPP_MIN_LOG_LEVEL ?= 2
+export TF_ENABLE_ONEDNN_OPTS ?= 0
+
+.PHONY: install lab test lint format notebooks grade bench lock clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml $(CONSTRAINTS)
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else "Python 3.10 or newer is needed; run: make PYTHON=python3.11 ...")'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c $(CONSTRAINTS) -e ".[dev]"
+	touch $(STAMP)
+
+lab: install
+	$(BIN)/jupyter lab notebooks/ $(LAB_ARGS)
+
+test: install
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+notebooks: install
+	$(BIN)/python -m tools.make_notebooks
+
+grade: install
+	$(BIN)/python -m grader grade $(or $(SUBMISSIONS),notebooks)
+
+bench: install
+	$(BIN)/python -m benchmarks $(BENCH_ARGS)
+
+# Re-pin every installed version after a dependency change (run in a fresh venv).
+lock: install
+	{ echo "# Tested versions of every package the course installs (make install uses them as constraints)."; \
+	  echo "# Regenerate with \`make lock\` after changing dependencies in pyproject.toml."; \
+	  $(BIN)/python -m pip freeze --exclude-editable | sort -f; } > $(CONSTRAINTS)
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache build *.egg-info
