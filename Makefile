@@ -49,6 +49,7 @@ lock: install
 	{ echo "# Tested versions of every package the course installs (make install uses them as constraints)."; \
 	  echo "# Regenerate with \`make lock\` after changing dependencies in pyproject.toml."; \
 	  $(BIN)/python -m pip freeze --exclude-editable | sort -f; } > $(CONSTRAINTS)
+	$(BIN)/python -m tools.sync_environment
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache build *.egg-info
