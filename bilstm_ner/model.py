@@ -67,7 +67,7 @@ def compute_loss(logits, ground_truth_tags, input_batch, pad_index: int):
 
 
 def train_step(model, optimizer, input_batch, ground_truth_tags, lengths, pad_index: int):
-    """One optimizer step on the masked loss (each gradient clipped to norm 1.0); returns the loss."""
+    """Take one optimizer step on the masked loss, each gradient clipped to norm 1; return it."""
     with tf.GradientTape() as tape:
         logits = model(input_batch, lengths, training=True)
         loss = compute_loss(logits, ground_truth_tags, input_batch, pad_index)

@@ -1,4 +1,4 @@
-"""Write environment.yml (conda/Binder) from pyproject.toml's dependencies, pinned by the constraints.
+"""Write environment.yml (conda/Binder) from pyproject's dependencies, pinned by the constraints.
 
 Run `python -m tools.sync_environment` after `make lock`; `tests/project/test_environment.py` fails
 when environment.yml, pyproject.toml and requirements/constraints.txt drift apart.
