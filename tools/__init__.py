@@ -1,0 +1,1 @@
+"""Maintenance tools for the course (not imported by the notebooks)."""
