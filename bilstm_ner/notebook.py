@@ -28,6 +28,42 @@ __all__ = [
 ]
 
 
+def __getattr__(name: str) -> Any:
+    """Build `EmbeddingLayer` on first use, so importing this module does not import Keras."""
+    if name == "EmbeddingLayer":
+        globals()[name] = layer = _make_embedding_layer_class()
+        return layer
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def _make_embedding_layer_class() -> type:
+    import keras
+    import tensorflow as tf
+
+    class EmbeddingLayer(keras.layers.Layer):
+        """Reference for notebook 02's exercise: a tracked [V, D] `embedding_matrix`, N(0, 1/D).
+
+        `layer(input_batch)`: int32 [batch, time] -> float32 [batch, time, embedding_dim].
+        """
+
+        def __init__(self, vocabulary_size: int, embedding_dim: int, **kwargs: Any) -> None:
+            super().__init__(**kwargs)
+            self.embedding_matrix = self.add_weight(
+                name="embedding_matrix",
+                shape=(vocabulary_size, embedding_dim),
+                initializer=keras.initializers.RandomNormal(stddev=1 / math.sqrt(embedding_dim)),
+                dtype="float32",
+                trainable=True,
+            )
+
+        def call(self, input_batch: Any) -> Any:
+            """The rows of `embedding_matrix` picked by `input_batch`."""
+            return tf.nn.embedding_lookup(self.embedding_matrix, input_batch)
+
+    EmbeddingLayer.__module__ = __name__
+    return EmbeddingLayer
+
+
 def setup(seed: int = 0) -> None:
     """Seed Python, NumPy and TensorFlow and make TensorFlow's ops deterministic; prints nothing."""
     import keras

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import math
-
 import keras
 import numpy as np
 import pytest
@@ -11,6 +9,7 @@ import tensorflow as tf
 
 from bilstm_ner.data import normalize_token
 from bilstm_ner.notebook import (
+    EmbeddingLayer,
     check_embedding_layer,
     check_normalize_token,
     check_pad_sentences,
@@ -54,19 +53,6 @@ def reference_pad_sentences(token_ids, pad_index):
     for row, sentence in enumerate(token_ids):
         input_batch[row, : len(sentence)] = sentence
     return input_batch, lengths
-
-
-class EmbeddingLayer(keras.layers.Layer):
-    def __init__(self, vocabulary_size, embedding_dim, **kwargs):
-        super().__init__(**kwargs)
-        self.embedding_matrix = self.add_weight(
-            name="embedding_matrix",
-            shape=(vocabulary_size, embedding_dim),
-            initializer=keras.initializers.RandomNormal(stddev=1 / math.sqrt(embedding_dim)),
-        )
-
-    def call(self, input_batch):
-        return tf.nn.embedding_lookup(self.embedding_matrix, input_batch)
 
 
 class RawVariableLayer(EmbeddingLayer):
