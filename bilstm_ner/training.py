@@ -16,10 +16,10 @@ from dataclasses import dataclass, field
 
 import keras
 import tensorflow as tf
-from seqeval.metrics import f1_score
 from tqdm import tqdm
 
 from bilstm_ner.batching import batches_generator, count_batches
+from bilstm_ner.evaluation import evaluate_tags
 from bilstm_ner.model import compute_loss
 
 TrainStep = Callable[..., tf.Tensor]
@@ -100,7 +100,7 @@ def compile_evaluate(
 
 @dataclass(frozen=True)
 class EpochStats:
-    """What one epoch measured: losses are means over sentences, F1 is seqeval's micro entity F1."""
+    """What one epoch measured: losses are means over sentences, F1 is the overall entity F1."""
 
     epoch: int
     learning_rate: float
@@ -169,7 +169,7 @@ def train(
     `seed + epoch`), pads batches of `batch_size` and runs the compiled step with Adam at the
     epoch's learning rate: `learning_rate / learning_rate_decay ** epoch`. With `validation`
     (token ids, tag ids) and `tag_names` (the tag vocabulary's `id_to_token`), each epoch also
-    reports the validation loss and the entity-level F1 (seqeval, micro average).
+    reports the validation loss and the overall entity-level F1 (as conlleval computes it).
     """
     if epochs < 1 or batch_size < 1:
         raise ValueError(f"epochs and batch_size must be at least 1, found {epochs}, {batch_size}")
@@ -242,7 +242,7 @@ def evaluate_split(
     pad_tag_index: int,
     batch_size: int = 256,
 ) -> tuple[float, float]:
-    """Mean loss over sentences and seqeval micro entity F1 of a compiled `evaluate` on a split."""
+    """Mean loss over sentences and overall entity F1 of a compiled `evaluate` on a split."""
     loss_sum = 0.0
     true_tags: list[list[str]] = []
     predicted_tags: list[list[str]] = []
@@ -265,5 +265,5 @@ def evaluate_split(
 
 
 def entity_f1(true_tags: Sequence[Sequence[str]], predicted_tags: Sequence[Sequence[str]]) -> float:
-    """Micro-averaged entity-level F1 (seqeval, BIO tags; 0.0 when there are no entities)."""
-    return float(f1_score(true_tags, predicted_tags, zero_division=0))
+    """Overall entity-level F1 (as conlleval; BIO tag lists; 0.0 when there are no entities)."""
+    return evaluate_tags(true_tags, predicted_tags).overall.f1
