@@ -48,6 +48,10 @@ class NotAttempted(LearnerError):
     """The learner's function still raises the stub's `NotImplementedError`."""
 
 
+class TimedOut(LearnerError):
+    """The learner's code did not finish within its time limit."""
+
+
 class _TimeLimitExceeded(BaseException):
     """Raised inside learner code when its time is up (BaseException: `except Exception` in
     learner code must not swallow it)."""
@@ -121,7 +125,7 @@ def call_learner_with_output(
         ):
             result = fn(*args, **kwargs)
     except _TimeLimitExceeded:
-        raise LearnerError(
+        raise TimedOut(
             f"{what} did not finish within {time_limit:g} s while running {check}: "
             "look for a loop that never ends (or work far bigger than the check's tiny inputs).",
             output=writer.getvalue(),
