@@ -20,6 +20,7 @@ import secrets
 import shutil
 import signal
 import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -216,8 +217,13 @@ def declared_checks(
     return requests, problems
 
 
-def load_registry(module_name: str) -> Mapping[str, CheckSpec]:
-    """The `CHECKS` mapping of the module `module_name` (default `grader.checks`)."""
+def load_registry(module_name: str, python_path: Sequence[str] = ()) -> Mapping[str, CheckSpec]:
+    """The `CHECKS` mapping of the module `module_name` (default `grader.checks`), importable
+    from `python_path` folders (added to `sys.path`, as they are for the kernels)."""
+    for folder in reversed(python_path):
+        folder = str(Path(folder).resolve())
+        if folder not in sys.path:
+            sys.path.insert(0, folder)
     try:
         module = importlib.import_module(module_name)
     except ImportError as error:
@@ -247,7 +253,7 @@ def grade_paths(
         raise UsageError(f"--jobs must be at least 1, got {options.jobs}")
     if options.timeout <= 0:
         raise UsageError(f"--timeout must be positive, got {options.timeout:g}")
-    registry = load_registry(options.registry)
+    registry = load_registry(options.registry, options.python_path)
     if options.checks is not None:
         unknown = [name for name in options.checks if name not in registry]
         if unknown:
