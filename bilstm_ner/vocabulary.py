@@ -35,7 +35,11 @@ class _FrozenList(list):
 
 
 class Vocabulary:
-    """Immutable mapping token <-> id (`token_to_id`, `id_to_token`): specials first."""
+    """Immutable mapping token <-> id (`token_to_id`, `id_to_token`): specials first.
+
+    Make one with `Vocabulary.build(sentences, specials=...)`, or rebuild a saved one with
+    `Vocabulary(id_to_token)`.
+    """
 
     __slots__ = ("_id_to_token", "_token_to_id")
 
