@@ -13,6 +13,19 @@ from bilstm_ner.data.conll import (
 from bilstm_ner.vocabulary import Vocabulary, build_tag_vocabulary, build_token_vocabulary
 
 # --- Corpus re-exports (bundled sample, WNUT downloads, load_corpus): imports below. ---
+# isort: split
+from bilstm_ner.data.corpora import (
+    CORPUS_NAMES,
+    Corpus,
+    CorpusNotFoundError,
+    Split,
+    default_corpus_name,
+    default_data_dir,
+    load_corpus,
+)
+from bilstm_ner.data.download import DownloadError, download_corpus
+from bilstm_ner.data.synthetic import generate_corpus
+
 # --- End of corpus imports. ---
 
 __all__ = [
@@ -29,5 +42,18 @@ __all__ = [
     "read_conll",
     "write_conll",
     # --- Corpus re-exports: names below. ---
+    # (in the `__all__ +=` after this list, which ruff's RUF022 can keep sorted on its own)
     # --- End of corpus names. ---
+]
+__all__ += [
+    "CORPUS_NAMES",
+    "Corpus",
+    "CorpusNotFoundError",
+    "DownloadError",
+    "Split",
+    "default_corpus_name",
+    "default_data_dir",
+    "download_corpus",
+    "generate_corpus",
+    "load_corpus",
 ]
