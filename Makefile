@@ -26,6 +26,9 @@ lab: install
 test: install
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest --nbval --nbval-current-env \
+		--nbval-sanitize-with tests/notebooks/nbval_sanitize.cfg solutions/
+	$(BIN)/python -m pytest --nbval-lax --nbval-current-env notebooks/
 
 lint: install
 	$(BIN)/ruff check .
