@@ -24,6 +24,7 @@ __all__ = [
     "check_pad_sentences",
     "is_stub",
     "mine_or_reference",
+    "pad_sentences",
     "setup",
 ]
 
@@ -117,6 +118,21 @@ def mine_or_reference(obj: Any, reference: Any, name: str) -> Any:
         print(f"Your `{name}` is not done yet — using the reference one so you can carry on.")
         return reference
     return obj
+
+
+def pad_sentences(
+    token_ids: Sequence[Sequence[int]], pad_index: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Reference for notebook 01's exercise: pad sentences of ids to the longest one.
+
+    Returns (input_batch: int32 [batch, time] with pad_index after each sentence,
+    lengths: int32 [batch]).
+    """
+    lengths = np.array([len(sentence) for sentence in token_ids], dtype=np.int32)
+    input_batch = np.full((len(token_ids), int(lengths.max())), pad_index, dtype=np.int32)
+    for row, sentence in enumerate(token_ids):
+        input_batch[row, : len(sentence)] = sentence
+    return input_batch, lengths
 
 
 # --- Local checks -------------------------------------------------------------------------
