@@ -99,7 +99,7 @@ def remote_corpus(name: str, registry: Mapping[str, RemoteCorpus] | None = None)
 
 def corpus_dir(name: str, data_dir: str | os.PathLike) -> Path:
     """The folder that holds a downloaded corpus's files: `data_dir/name`."""
-    return Path(data_dir) / name
+    return Path(data_dir).expanduser() / name
 
 
 def sha256_of(path: str | os.PathLike) -> str:
