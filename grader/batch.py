@@ -431,6 +431,8 @@ def _no_result_reason(result: SubmissionResult) -> str:
         "crash in a cell?)",
         "kernel failed to start": "not graded: the notebook's kernel could not be started",
     }
+    if result.status in reasons and result.errors:
+        return f"{reasons[result.status]} [{result.errors[-1]}]"
     return reasons.get(
         result.status,
         "the submission's kernel returned no results for this check (did the notebook replace "
@@ -603,7 +605,7 @@ async def _execute_and_probe(
 
     client = _make_client(notebook, workdir, options)
     watch = _MemoryWatch(options.memory_limit_mb)
-    deadline = time.monotonic() + options.timeout
+    deadline = time.monotonic() + options.timeout  # reset once the kernel is up
     output_dir: Path | None = None
     watcher: asyncio.Task | None = None
     started = False
@@ -621,19 +623,21 @@ async def _execute_and_probe(
             env=_kernel_env(options), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
         ):
             started = True
+            deadline = time.monotonic() + options.timeout
             process_group = _own_process_group(kernel_pid())
             watcher = asyncio.ensure_future(watch.run(kernel_pid))
-            stage = "notebook"
+            stage = "the notebook"
             try:
                 for index, cell in enumerate(notebook.cells):
                     if cell.cell_type != "code":
                         continue
                     if time.monotonic() >= deadline:
                         raise CellTimeoutError("deadline passed")
+                    stage = f"cell {index + 1}"
                     client.timeout = remaining()
                     await client.async_execute_cell(cell, index, store_history=True)
                     result.errors.extend(_cell_errors(cell, f"cell {index + 1}"))
-                stage = "checks"
+                stage = "the grader's checks"
                 output_dir = exchange / f"results-{secrets.token_hex(16)}"
                 output_dir.mkdir(mode=0o700)
                 _write_request(exchange, output_dir, requests, options.registry)
@@ -647,8 +651,8 @@ async def _execute_and_probe(
             except CellTimeoutError:
                 result.status = "timed out"
                 result.errors.append(
-                    f"timed out after {options.timeout:g} s while running the {stage}"
-                    + (" (the kernel was stopped)" if stage == "notebook" else "")
+                    f"timed out after {options.timeout:g} s while running {stage} "
+                    "(the kernel was stopped)"
                 )
             except DeadKernelError:
                 await asyncio.sleep(0)  # let the memory watch record why
@@ -656,11 +660,11 @@ async def _execute_and_probe(
                     result.status = "out of memory"
                     result.errors.append(
                         f"the kernel used more than {options.memory_limit_mb:g} MB and was "
-                        f"stopped while running the {stage}"
+                        f"stopped while running {stage}"
                     )
                 else:
                     result.status = "kernel died"
-                    result.errors.append(f"the kernel died while running the {stage}")
+                    result.errors.append(f"the kernel died while running {stage}")
     except Exception as error:
         if result.status == "graded":
             result.status = "kernel died" if started else "kernel failed to start"

@@ -72,7 +72,7 @@ def _encode(value: Any, arrays: list[np.ndarray], depth: int) -> Any:
             raise MalformedPayload(f"an array of dtype {value.dtype} (only bool/int/float)")
         if len(arrays) >= MAX_ARRAYS:
             raise MalformedPayload(f"more than {MAX_ARRAYS} arrays")
-        arrays.append(np.ascontiguousarray(value))
+        arrays.append(np.array(value, order="C"))  # keeps 0-d arrays 0-d
         return {ARRAY_KEY: len(arrays) - 1}
     if kind in (list, tuple):
         return [_encode(item, arrays, depth + 1) for item in value]
