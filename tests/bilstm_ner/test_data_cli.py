@@ -16,6 +16,7 @@ import pytest
 from bilstm_ner.data import download
 from bilstm_ner.data.__main__ import main
 from bilstm_ner.data.conll import read_conll
+from bilstm_ner.data.corpora import load_corpus
 from bilstm_ner.data.synthetic import generate_corpus
 
 FILES = {"train": b"hi\tO\n\n", "dev": b"Paris\tB-geo-loc\n\n", "test": b"ok\tO\n\n"}
@@ -58,6 +59,13 @@ def test_download_succeeds_and_says_how_to_use_the_corpus(wnut16, tmp_path, caps
     assert "train: downloaded, checksum verified" in out
     assert "NER_DATASET=wnut16" in out
     assert (tmp_path / "wnut16" / "dev").read_bytes() == FILES["dev"]
+
+
+def test_a_downloaded_corpus_loads(wnut16, tmp_path):
+    main(["download", "wnut16", "--data-dir", str(tmp_path), "--quiet"])
+    corpus = load_corpus("wnut16-official", data_dir=tmp_path)
+    assert corpus.validation.tokens == [["Paris"]]
+    assert corpus.validation.tags == [["B-geo-loc"]]
 
 
 def test_a_second_download_reports_the_files_present(wnut16, tmp_path, capsys):
