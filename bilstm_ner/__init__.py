@@ -1,3 +1,6 @@
-"""Support library for the BiLSTM named-entity course: data, vocabulary, batches, model, evaluation, plots."""
+"""Support library for the BiLSTM named-entity course.
+
+Data, vocabulary, batches, the reference model, training, evaluation and plots.
+"""
 
 __version__ = "0.1.0"
