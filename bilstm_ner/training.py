@@ -123,14 +123,18 @@ class History:
     epochs: list[EpochStats] = field(default_factory=list)
 
     @property
-    def history(self) -> dict[str, list[float | None]]:
-        """Keras-style dict of lists: `loss`, `val_loss`, `val_f1`, `learning_rate`."""
-        return {
-            "loss": [e.train_loss for e in self.epochs],
-            "val_loss": [e.validation_loss for e in self.epochs],
-            "val_f1": [e.validation_f1 for e in self.epochs],
-            "learning_rate": [e.learning_rate for e in self.epochs],
-        }
+    def history(self) -> dict[str, list[float]]:
+        """Keras-style dict of per-epoch lists: `loss`, and `val_loss`, `val_f1` if validated."""
+        curves: dict[str, list[float]] = {"loss": [e.train_loss for e in self.epochs]}
+        if self.epochs and all(e.validation_loss is not None for e in self.epochs):
+            curves["val_loss"] = [e.validation_loss for e in self.epochs]  # type: ignore[misc]
+            curves["val_f1"] = [e.validation_f1 for e in self.epochs]  # type: ignore[misc]
+        return curves
+
+    @property
+    def learning_rates(self) -> list[float]:
+        """The learning rate of each epoch."""
+        return [e.learning_rate for e in self.epochs]
 
     def summary(self, digits: int = 2) -> str:
         """One line per epoch with rounded figures (stable enough to print in a notebook)."""

@@ -105,7 +105,7 @@ def test_learning_rate_is_divided_by_the_decay_after_each_epoch():
         learning_rate_decay=2.0,
         progress=False,
     )
-    assert history.history["learning_rate"] == pytest.approx([0.008, 0.004, 0.002])
+    assert history.learning_rates == pytest.approx([0.008, 0.004, 0.002])
 
 
 def test_training_learns_the_toy_task_and_reports_validation_loss_and_f1():
