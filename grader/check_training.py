@@ -228,6 +228,11 @@ def probe_learner_step(train_step: Any, inputs: dict) -> dict:
     import tensorflow as tf
 
     limit = float(inputs["time_limit"])
+    if isinstance(train_step, tf.types.experimental.PolymorphicFunction):
+        # A tf.function may create variables (e.g. Adam's slots) only on its first call: were the
+        # grader to make that call, the learner's own training would then fail. Trace a fresh
+        # tf.function of the same Python code instead (still graph mode, their object untouched).
+        train_step = tf.function(train_step.python_function)
     model = reference_model(inputs)
     variables = list(model.trainable_variables)
     with tf.GradientTape() as tape:
