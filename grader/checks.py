@@ -26,16 +26,20 @@ _TITLES = {
 }
 
 
+_LOAD_ERRORS: dict[str, str] = {}
+
+
 def _load_specs() -> dict[str, CheckSpec]:
+    """Import each exercise's spec; one broken module must not take the other checks down."""
     specs = {}
     for name, (module_name, attribute) in _SPEC_HOMES.items():
         try:
-            module = importlib.import_module(module_name)
+            specs[name] = getattr(importlib.import_module(module_name), attribute)
         except ModuleNotFoundError as error:
-            if error.name != module_name:  # a real import error inside the module: surface it
-                raise
-            continue
-        specs[name] = getattr(module, attribute)
+            if error.name != module_name:
+                _LOAD_ERRORS[name] = f"{type(error).__name__}: {error}"
+        except Exception as error:  # a bug in that check's module: report it when it is used
+            _LOAD_ERRORS[name] = f"{type(error).__name__}: {error}"
     return specs
 
 
@@ -46,15 +50,16 @@ CHECKS: dict[str, CheckSpec] = _load_specs()
 def _run(name: str, objects: dict[str, Any], seed: int | None) -> Report:
     spec = CHECKS.get(name)
     if spec is None:
+        if name in _LOAD_ERRORS:
+            message = (
+                f"internal grader error: the {name} check could not be loaded "
+                f"({_LOAD_ERRORS[name]}). This is a bug in the grader, not in your code."
+            )
+        else:
+            message = f"The {name} check is not installed in this copy of the grader."
         return Report(
             title=_TITLES[name],
-            items=[
-                CheckItem(
-                    name="check available",
-                    passed=False,
-                    message=f"The {name} check is not installed in this copy of the grader.",
-                )
-            ],
+            items=[CheckItem(name="check available", passed=False, message=message)],
         )
     return run_check(spec, objects, seed=seed)
 
