@@ -1,0 +1,104 @@
+"""check_embedding_training: correct pieces pass, inputs are sound, the judge survives anything."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from grader.check_training import (
+    EMBEDDING_TRAINING,
+    MODEL_ITEMS,
+    STEP_ITEMS,
+    check_embedding_training,
+    judge_embedding_training,
+    make_training_inputs,
+)
+from grader.spec import is_plain_data
+
+
+def test_a_correct_tagger_trains_exactly_the_batch_rows_in_every_style(correct_tagger):
+    report = check_embedding_training(correct_tagger, seed=13)
+    assert report.passed, str(report)
+    assert report.max_score == len(MODEL_ITEMS)
+
+
+def test_a_correct_train_step_passes_in_every_style(correct_train_step):
+    from bilstm_ner.model import BiLSTMTagger
+
+    report = check_embedding_training(BiLSTMTagger, correct_train_step, seed=17)
+    assert report.passed, str(report)
+    assert report.max_score == len(MODEL_ITEMS) + len(STEP_ITEMS)
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_inputs_leave_rows_out_of_the_batch_and_pad_the_short_sentences(seed):
+    inputs = make_training_inputs(np.random.default_rng(seed))
+    assert is_plain_data(inputs)
+    input_batch, lengths, pad = inputs["input_batch"], inputs["lengths"], inputs["pad_index"]
+    real = np.arange(input_batch.shape[1])[None, :] < lengths[:, None]
+    assert np.all(input_batch[~real] == pad) and (~real).any()
+    assert not np.any(input_batch[real] == pad)
+    absent = set(range(inputs["sizes"]["vocabulary_size"])) - set(input_batch.ravel().tolist())
+    assert len(absent) >= 10
+
+
+def test_the_probe_returns_plain_data():
+    from bilstm_ner.model import BiLSTMTagger, train_step
+
+    inputs = make_training_inputs(np.random.default_rng(3))
+    observations = EMBEDDING_TRAINING.probe(
+        {"BiLSTMTagger": BiLSTMTagger, "train_step": train_step}, inputs
+    )
+    assert is_plain_data(observations)
+    assert judge_embedding_training(inputs, observations).passed
+
+
+MALFORMED = [
+    None,
+    {},
+    {"model": "fine"},
+    {"model": {"build": {"ok": True}}, "train_step": None},
+    {"model": {"build": {"ok": True}, "embedding": {"exists": True, "kind": "keras.Variable"}}},
+    {"model": {"build": {"ok": True}, "step": {"before": np.zeros(3), "after": "x"}}},
+    {"model": {"build": {}}, "train_step": {"before": [np.zeros(2)], "after": [np.ones(3)]}},
+    {"model": {}, "train_step": {"call": {"error": None}, "gradients": "none"}},
+]
+
+
+@pytest.mark.parametrize("observations", MALFORMED)
+def test_the_judge_fails_malformed_observations_without_raising(observations):
+    inputs = make_training_inputs(np.random.default_rng(0))
+    report = judge_embedding_training(inputs, observations)
+    assert not report.passed
+    assert report.max_score in (len(MODEL_ITEMS), len(MODEL_ITEMS) + len(STEP_ITEMS))
+
+
+def test_grading_a_tf_function_train_step_leaves_it_usable_with_adam():
+    """The grader must not take the learner's tf.function's first call (variables may be created
+    only then): afterwards the learner's own loop, with Adam's new slots, still works."""
+    import keras
+    import tensorflow as tf
+
+    from bilstm_ner.model import BiLSTMTagger, train_step
+
+    learner_step = tf.function(train_step)
+    assert check_embedding_training(BiLSTMTagger, learner_step, seed=1).passed
+    model = BiLSTMTagger(vocabulary_size=20, n_tags=3, embedding_dim=4, n_hidden_rnn=4)
+    input_batch = np.array([[1, 2, 0], [3, 0, 0]], dtype=np.int32)
+    lengths = np.array([2, 1], dtype=np.int32)
+    loss = learner_step(model, keras.optimizers.Adam(), input_batch, input_batch % 3, lengths, 0)
+    assert np.isfinite(float(loss))
+
+
+def test_a_stub_model_is_not_attempted_but_its_train_step_is_still_judged():
+    from bilstm_ner.model import train_step
+
+    class Stub:
+        def __init__(self, vocabulary_size, n_tags, embedding_dim=8, n_hidden_rnn=8):
+            raise NotImplementedError()
+
+    report = check_embedding_training(Stub, train_step, seed=0)
+    model_items = [item for item in report.items if item.name in MODEL_ITEMS.values()]
+    step_items = [item for item in report.items if item.name in STEP_ITEMS.values()]
+    assert not any(item.passed or item.attempted for item in model_items)
+    assert all(item.passed for item in step_items), str(report)
