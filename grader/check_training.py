@@ -580,13 +580,16 @@ def _relative_error(changes: list[np.ndarray], expected: list[np.ndarray]) -> fl
     return difference / max(size, 1e-12)
 
 
-def _valid_step_observations(observations: dict) -> bool:
-    """True when the grader's own arrays (before, after, gradients) are consistent."""
+def _valid_step_observations(observations: dict, embedding_shape: tuple[int, int]) -> bool:
+    """True when the grader's own arrays (before, after, gradients) are consistent, the first
+    being the [V, D] embedding."""
     lists = [observations.get(key) for key in ("before", "after", "gradients")]
     if not all(type(value) is list for value in lists):
         return False
     before, after, gradients = lists
     if not (len(before) == len(after) == len(gradients) > 0):
+        return False
+    if _array(before[0], embedding_shape) is None:
         return False
     for b, a, g in zip(before, after, gradients, strict=True):
         if _array(b) is None or _array(g, b.shape) is None or _array(a, b.shape) is None:
@@ -606,7 +609,9 @@ def judge_learner_step(inputs: dict, observations: Any) -> list[CheckItem]:
     message, attempted = _error_of(observations.get("call"))
     if message:
         return [item(key, False, message, attempted) for key in STEP_ITEMS]
-    if not _valid_step_observations(observations):
+    sizes = inputs["sizes"]
+    embedding_shape = (sizes["vocabulary_size"], sizes["embedding_dim"])
+    if not _valid_step_observations(observations, embedding_shape):
         return [
             item(key, False, "The probe's record of the training step is incomplete.")
             for key in STEP_ITEMS
@@ -615,7 +620,10 @@ def judge_learner_step(inputs: dict, observations: Any) -> list[CheckItem]:
     before, after = observations["before"], observations["after"]
     changes = [a - b for a, b in zip(after, before, strict=True)]
     changed = [float(np.abs(c).max()) > CHANGED for c in changes]
-    paths = [str(p) for p in observations.get("paths", [])] or [str(i) for i in range(len(before))]
+    paths = observations.get("paths")
+    if type(paths) is not list or len(paths) != len(before):
+        paths = [f"variable {i}" for i in range(len(before))]
+    paths = [str(path) for path in paths]
     loss_before = _number(observations.get("loss_before"))
     loss_after = _number(observations.get("loss_after"))
     iterations = observations.get("iterations")

@@ -62,6 +62,16 @@ MALFORMED = [
     {"model": {"build": {"ok": True}, "step": {"before": np.zeros(3), "after": "x"}}},
     {"model": {"build": {}}, "train_step": {"before": [np.zeros(2)], "after": [np.ones(3)]}},
     {"model": {}, "train_step": {"call": {"error": None}, "gradients": "none"}},
+    {
+        "train_step": {
+            "before": [np.zeros(2)],
+            "after": [np.ones(2)],
+            "gradients": [np.ones(2)],
+            "paths": ["a", "b", "c"],
+            "iterations": "1",
+            "returned": {"values": np.zeros(4)},
+        }
+    },
 ]
 
 
