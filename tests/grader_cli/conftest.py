@@ -39,7 +39,7 @@ def toy_options(**changes) -> GradingOptions:
     return GradingOptions(**settings)
 
 
-TOY_CLI = ["--checks-module", "toy_checks", "--python-path", str(HERE), "--no-progress"]
+TOY_CLI = ["--checks-module", "toy_checks", "--python-path", str(HERE)]
 
 
 @pytest.fixture
