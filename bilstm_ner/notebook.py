@@ -138,8 +138,11 @@ def pad_sentences(
 # --- Local checks -------------------------------------------------------------------------
 
 
-def _not_attempted(title: str, name: str, error: LearnerError) -> Report:
-    return Report(title, [CheckItem(name, False, error.message, attempted=False)])
+def _not_attempted(title: str, names: Sequence[str], error: LearnerError) -> Report:
+    """Every item failed and not attempted; the first one carries the message."""
+    messages = [error.message] + ["Not attempted yet."] * (len(names) - 1)
+    items = [CheckItem(n, False, m, attempted=False) for n, m in zip(names, messages, strict=True)]
+    return Report(title, items)
 
 
 def _examples_report(
@@ -154,7 +157,7 @@ def _examples_report(
         try:
             result = call_learner(function, *args, check=title, what=name, time_limit=10.0)
         except NotAttempted as error:
-            return _not_attempted(title, item_name, error)
+            return _not_attempted(title, [example[0] for example in examples], error)
         except LearnerError as error:
             items.append(CheckItem(item_name, False, error.message))
             continue
@@ -239,6 +242,15 @@ def check_pad_sentences(pad_sentences: Callable[[list[list[int]], int], Any]) ->
     return _examples_report("check_pad_sentences", pad_sentences, "pad_sentences", examples)
 
 
+TRACKED = "embedding_matrix is a tracked trainable weight"
+SHAPE = "shape [vocabulary_size, embedding_dim]"
+DTYPE = "dtype float32"
+INIT = "initialised from N(0, 1/embedding_dim)"
+LOOKUP = "layer(input_batch) returns the looked-up rows"
+GRADIENT = "the loss gradient reaches embedding_matrix"
+EMBEDDING_LAYER_ITEMS = (TRACKED, SHAPE, DTYPE, INIT, LOOKUP, GRADIENT)
+
+
 def _probe_embedding_layer(layer_class: type, vocabulary_size: int, embedding_dim: int) -> dict:
     """Build the learner's layer, look a batch up and take a gradient (all guarded)."""
     import tensorflow as tf
@@ -276,7 +288,7 @@ def check_embedding_layer(layer_class: type) -> Report:
     try:
         found = _probe_embedding_layer(layer_class, vocabulary_size, embedding_dim)
     except NotAttempted as error:
-        return _not_attempted(title, "the layer is built", error)
+        return _not_attempted(title, EMBEDDING_LAYER_ITEMS, error)
     except LearnerError as error:
         return Report(title, [CheckItem("the layer is built and called", False, error.message)])
 
@@ -286,7 +298,7 @@ def check_embedding_layer(layer_class: type) -> Report:
         return Report(title, [CheckItem("self.embedding_matrix exists", False, message)])
     items.append(
         CheckItem(
-            "embedding_matrix is a tracked trainable weight",
+            TRACKED,
             found["tracked"],
             "It is not in `layer.trainable_variables`, so no optimizer would ever update it. "
             "A raw tf.Variable is not tracked by Keras 3: create it with `self.add_weight(...)`.",
@@ -296,7 +308,7 @@ def check_embedding_layer(layer_class: type) -> Report:
     shape_ok = values.shape == (vocabulary_size, embedding_dim)
     items.append(
         CheckItem(
-            "shape [vocabulary_size, embedding_dim]",
+            SHAPE,
             shape_ok,
             f"expected shape {(vocabulary_size, embedding_dim)}, got {values.shape}: "
             "one row of embedding_dim numbers per token.",
@@ -304,7 +316,7 @@ def check_embedding_layer(layer_class: type) -> Report:
     )
     items.append(
         CheckItem(
-            "dtype float32",
+            DTYPE,
             values.dtype == np.float32,
             f"expected float32, got {values.dtype}. Pass dtype='float32'.",
         )
@@ -313,7 +325,7 @@ def check_embedding_layer(layer_class: type) -> Report:
     std, mean = float(values.std()), float(values.mean())
     items.append(
         CheckItem(
-            "initialised from N(0, 1/embedding_dim)",
+            INIT,
             abs(std / expected_std - 1) < 0.15 and abs(mean) < 0.1 * expected_std,
             f"with embedding_dim={embedding_dim} the values should have mean 0 and standard "
             f"deviation {expected_std:.3f}; yours have mean {mean:.3f} and deviation {std:.3f}. "
@@ -330,7 +342,7 @@ def check_embedding_layer(layer_class: type) -> Report:
     )
     items.append(
         CheckItem(
-            "layer(input_batch) returns the looked-up rows",
+            LOOKUP,
             output_ok,
             f"for an input of shape (2, 4) expected the rows of embedding_matrix, shape "
             f"(2, 4, {embedding_dim}); got {getattr(output, 'shape', type(output).__name__)}. "
@@ -340,7 +352,7 @@ def check_embedding_layer(layer_class: type) -> Report:
     gradient = found["gradient"]
     items.append(
         CheckItem(
-            "the loss gradient reaches embedding_matrix",
+            GRADIENT,
             gradient is not None,
             "tape.gradient(loss, layer.embedding_matrix) is None: compute the output from "
             "self.embedding_matrix itself (not from a NumPy copy) and keep it trainable.",

@@ -134,7 +134,8 @@ def test_normalize_token_catching_every_at_sign_fails_on_email_and_lone_at():
 def test_stub_is_not_attempted_not_a_traceback():
     report = check_normalize_token(stub_function)
     assert not report.passed and not report.attempted
-    assert "not attempted yet" in str(report)
+    assert "not attempted yet" in report.items[0].message
+    assert report.max_score == len(check_normalize_token(normalize_token).items)
 
 
 def test_a_crash_is_a_failed_item_naming_the_exception():
@@ -182,3 +183,4 @@ def test_default_initialiser_is_reported():
 def test_stub_embedding_layer_is_not_attempted():
     report = check_embedding_layer(StubEmbeddingLayer)
     assert not report.attempted and "not attempted yet" in str(report)
+    assert report.max_score == len(check_embedding_layer(EmbeddingLayer).items)
