@@ -1,0 +1,264 @@
+"""Timing and memory helpers for the benchmarks: medians of repeated runs, peak RSS of a child."""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+QUIET_TF = {"TF_CPP_MIN_LOG_LEVEL": "2", "TF_ENABLE_ONEDNN_OPTS": "0", "MPLBACKEND": "Agg"}
+PAGE_MB = os.sysconf("SC_PAGE_SIZE") / 2**20 if hasattr(os, "sysconf") else 4096 / 2**20
+
+
+@dataclass
+class Figure:
+    """One benchmark figure: the median of `runs`, its unit, and the goal it is held to (if any).
+
+    `goal` reads like ">= 1.0" or "< 10"; `met` is filled in from it by `Figure.judged`.
+    """
+
+    name: str
+    value: float
+    unit: str
+    runs: list[float] = field(default_factory=list)
+    goal: str = ""
+    met: bool | None = None
+    note: str = ""
+
+    @classmethod
+    def of_runs(cls, name: str, runs: Sequence[float], unit: str, **kwargs) -> Figure:
+        """The figure whose value is the median of `runs` (NaN when there are none)."""
+        runs = [float(r) for r in runs]
+        value = statistics.median(runs) if runs else math.nan
+        return cls(name, value, unit, runs, **kwargs).judged()
+
+    def judged(self) -> Figure:
+        """Set `met` by comparing `value` with `goal` ("<", "<=", ">", ">=" and a number)."""
+        if self.goal and not math.isnan(self.value):
+            self.met = goal_met(self.value, self.goal)
+        return self
+
+
+def goal_met(value: float, goal: str) -> bool:
+    """Whether `value` satisfies `goal`, e.g. goal_met(0.8, "< 10") is True."""
+    operator, _, number = goal.strip().partition(" ")
+    threshold = float(number)
+    comparisons = {
+        "<": value < threshold,
+        "<=": value <= threshold,
+        ">": value > threshold,
+        ">=": value >= threshold,
+    }
+    if operator not in comparisons:
+        raise ValueError(f"a goal looks like '>= 1.0' or '< 10', found {goal!r}")
+    return comparisons[operator]
+
+
+def median_of(function: Callable[[], float], repeat: int) -> tuple[float, list[float]]:
+    """Call `function` `repeat` times (it returns one measurement) and return (median, runs)."""
+    runs = [float(function()) for _ in range(repeat)]
+    return statistics.median(runs), runs
+
+
+def timed(function: Callable[[], object]) -> float:
+    """Return the wall time of one call of `function`, in seconds."""
+    start = time.perf_counter()
+    function()
+    return time.perf_counter() - start
+
+
+@dataclass(frozen=True)
+class ChildRun:
+    """What one child process did: wall seconds, peak memory (MB) and its standard output.
+
+    `peak_rss_mb` is the largest resident set of the child or any descendant it waited for
+    (from `wait4`; Linux reports the maximum, not the sum). `tree_peak_mb` is the largest sum
+    of resident sets of the child and all its descendants, sampled every `interval` seconds
+    (it can miss short spikes).
+    """
+
+    wall: float
+    peak_rss_mb: float
+    tree_peak_mb: float
+    stdout: str
+
+    def json(self) -> dict:
+        """The child's last stdout line parsed as JSON (children print one JSON object)."""
+        lines = [line for line in self.stdout.splitlines() if line.strip()]
+        if not lines:
+            raise ValueError("the child printed nothing; expected one JSON object on stdout")
+        return json.loads(lines[-1])
+
+
+def _children_of() -> dict[int, list[int]]:
+    """Map each process id to its children's ids, read from /proc (empty off Linux)."""
+    children: dict[int, list[int]] = {}
+    try:
+        entries = os.listdir("/proc")
+    except OSError:
+        return children
+    for entry in entries:
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", "rb") as stat:
+                fields = stat.read().rsplit(b")", 1)[1].split()
+        except OSError:
+            continue
+        children.setdefault(int(fields[1]), []).append(int(entry))
+    return children
+
+
+def tree_rss_mb(pid: int) -> float:
+    """The summed resident memory (MB) of process `pid` and all its descendants, now."""
+    children = _children_of()
+    total_pages, todo, seen = 0, [pid], set()
+    while todo:
+        current = todo.pop()
+        if current in seen:
+            continue
+        seen.add(current)
+        try:
+            with open(f"/proc/{current}/statm", "rb") as statm:
+                total_pages += int(statm.read().split()[1])
+        except (OSError, IndexError, ValueError):
+            pass
+        todo.extend(children.get(current, []))
+    return total_pages * PAGE_MB
+
+
+def run_child(
+    args: Sequence[str],
+    *,
+    timeout: float = 1800,
+    cwd: Path = ROOT,
+    env: dict[str, str] | None = None,
+    interval: float = 0.1,
+) -> ChildRun:
+    """Run a command in a child process and measure its wall time and peak memory.
+
+    The peak comes from `wait4`'s rusage of this very child, so earlier children don't leak
+    into it. Raises RuntimeError (with the end of its output) when the child fails and
+    TimeoutError when it runs longer than `timeout` seconds.
+    """
+    environment = {**os.environ, **QUIET_TF, **(env or {})}
+    with tempfile.TemporaryFile() as output, tempfile.TemporaryFile() as errors:
+        start = time.perf_counter()
+        process = subprocess.Popen(
+            list(args), cwd=cwd, env=environment, stdout=output, stderr=errors
+        )
+        deadline = start + timeout
+        tree_peak = 0.0
+        while True:
+            pid, status, usage = os.wait4(process.pid, os.WNOHANG)
+            if pid:
+                break
+            if time.perf_counter() > deadline:
+                process.kill()
+                os.wait4(process.pid, 0)
+                raise TimeoutError(f"{' '.join(args)} took longer than {timeout:.0f} s")
+            tree_peak = max(tree_peak, tree_rss_mb(process.pid))
+            time.sleep(interval)
+        wall = time.perf_counter() - start
+        process.returncode = os.waitstatus_to_exitcode(status)
+        output.seek(0)
+        stdout = output.read().decode(errors="replace")
+        if process.returncode != 0:
+            errors.seek(0)
+            tail = (stdout + errors.read().decode(errors="replace"))[-3000:]
+            raise RuntimeError(f"{' '.join(args)} exited with {process.returncode}:\n{tail}")
+    peak = usage.ru_maxrss / 1024
+    return ChildRun(wall, peak, max(tree_peak, peak), stdout)
+
+
+def python_module(module: str, *arguments: str) -> list[str]:
+    """The command running `python -m module arguments...` with this interpreter."""
+    return [python(), "-m", module, *arguments]
+
+
+def machine_description() -> dict[str, object]:
+    """Return the cores, CPU model, load, Python and TensorFlow versions of this machine."""
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    description: dict[str, object] = {
+        "cores": os.cpu_count(),
+        "cpu": cpu,
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+    }
+    if hasattr(os, "getloadavg"):
+        description["load_average_1min"] = round(os.getloadavg()[0], 2)
+    from importlib.metadata import PackageNotFoundError, version
+
+    for package in ("tensorflow", "keras"):
+        try:
+            description[package] = version(package)
+        except PackageNotFoundError:
+            description[package] = "not installed"
+    return description
+
+
+def write_results(figures: Sequence[Figure], path: Path, extra: dict | None = None) -> None:
+    """Write the figures and the machine description as JSON, atomically."""
+    payload = {
+        "machine": machine_description(),
+        "figures": [asdict(figure) for figure in figures],
+        **(extra or {}),
+    }
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_suffix(path.suffix + ".tmp")
+    temporary.write_text(json.dumps(payload, indent=2, allow_nan=True) + "\n", encoding="utf-8")
+    os.replace(temporary, path)
+
+
+def format_value(value: float) -> str:
+    """A figure's value for the table: 3 significant digits, thousands separated."""
+    if math.isnan(value):
+        return "n/a"
+    return f"{value:,.3g}" if abs(value) < 1000 else f"{value:,.0f}"
+
+
+def format_table(figures: Sequence[Figure]) -> str:
+    """Return the figures as an aligned plain-text table (name, median, unit, runs, goal, met)."""
+    header = ("figure", "median", "unit", "runs", "goal", "met", "note")
+    rows = [
+        (
+            f.name,
+            format_value(f.value),
+            f.unit,
+            str(len(f.runs)),
+            f.goal,
+            "" if f.met is None else ("yes" if f.met else "NO"),
+            f.note,
+        )
+        for f in figures
+    ]
+    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
+    lines = [
+        "  ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True)).rstrip()
+        for row in [header, *rows]
+    ]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+def python() -> str:
+    """Return the interpreter running the benchmarks (the project's venv under `make bench`)."""
+    return sys.executable
