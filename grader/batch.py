@@ -88,6 +88,8 @@ class SubmissionResult:
     errors: list[str] = field(default_factory=list)
     seconds: float = 0.0
     peak_memory_mb: float | None = None
+    timings: dict[str, float] = field(default_factory=dict)
+    """Seconds spent starting the kernel, running the notebook's cells, and probing."""
 
     @property
     def score(self) -> float:
@@ -108,6 +110,7 @@ class SubmissionResult:
             "status": self.status,
             "seconds": round(self.seconds, 3),
             "peak_memory_mb": self.peak_memory_mb,
+            "timings": {stage: round(seconds, 3) for stage, seconds in self.timings.items()},
             "errors": list(self.errors),
             "items": [
                 {
@@ -618,11 +621,13 @@ async def _execute_and_probe(
     def remaining() -> int:
         return int(max(1, deadline - time.monotonic()))
 
+    launched = time.monotonic()
     try:
         async with client.async_setup_kernel(
             env=_kernel_env(options), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
         ):
             started = True
+            result.timings["kernel_start"] = time.monotonic() - launched
             deadline = time.monotonic() + options.timeout
             process_group = _own_process_group(kernel_pid())
             watcher = asyncio.ensure_future(watch.run(kernel_pid))
@@ -638,6 +643,8 @@ async def _execute_and_probe(
                     await client.async_execute_cell(cell, index, store_history=True)
                     result.errors.extend(_cell_errors(cell, f"cell {index + 1}"))
                 stage = "the grader's checks"
+                result.timings["notebook"] = time.monotonic() - deadline + options.timeout
+                probe_started = time.monotonic()
                 output_dir = exchange / f"results-{secrets.token_hex(16)}"
                 output_dir.mkdir(mode=0o700)
                 _write_request(exchange, output_dir, requests, options.registry)
@@ -648,6 +655,7 @@ async def _execute_and_probe(
                     probe_cell, len(notebook.cells) - 1, store_history=False
                 )
                 result.errors.extend(_cell_errors(probe_cell, "grader's probe cell"))
+                result.timings["checks"] = time.monotonic() - probe_started
             except CellTimeoutError:
                 result.status = "timed out"
                 result.errors.append(
