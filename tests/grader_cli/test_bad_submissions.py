@@ -17,7 +17,7 @@ from conftest import DOUBLE, toy_options, write_notebook
 from grader.batch import SubmissionResult, grade_paths
 
 WRONG = "def double(x):\n    return x"  # right shape, wrong values: 1 of 3 points
-TIMEOUT = 15.0
+TIMEOUT = 10.0
 MEMORY_LIMIT_MB = 400.0
 
 # A fake probe that writes whatever `payload` builds into the results directory it is given.
@@ -133,6 +133,8 @@ SUBMISSIONS: dict[str, tuple[str, ...]] = {
         DOUBLE,
     ),
     "renamed_function": ("def times_two(x):\n    return 2 * x",),
+    "asks_for_input": ("name = input('Your name? ')", DOUBLE),
+    "exits_inside": ("def double(x):\n    import os\n    os._exit(0)",),
 }
 TAGS = {
     "uses_a_skipped_cell": {0: ["skip-when-grading"]},
@@ -314,3 +316,15 @@ def test_hostile_results_are_malformed_and_score_zero(graded, name, detail):
 
 def test_notebook_metadata_can_map_a_check_object_to_another_name(graded):
     assert graded["renamed_function"].score == 3
+
+
+def test_input_in_a_cell_fails_that_cell_instead_of_waiting(graded):
+    result = graded["asks_for_input"]
+    assert result.score == 3
+    assert any("StdinNotImplementedError" in error for error in result.errors)
+
+
+def test_a_kernel_killed_by_the_learners_function_scores_zero(graded):
+    result = graded["exits_inside"]
+    assert (result.status, result.score) == ("kernel died", 0)
+    assert "while running the grader's checks" in messages(result)

@@ -11,8 +11,8 @@ import nbformat
 import nbformat.v4 as v4
 import pytest
 
-from conftest import DOUBLE, TOY_CLI, write_notebook
-from grader.batch import _rng, collect_notebooks, declared_checks, load_registry
+from conftest import DOUBLE, TOY_CLI, toy_options, write_notebook
+from grader.batch import _rng, collect_notebooks, declared_checks, grade_paths, load_registry
 from grader.cli import main
 
 
@@ -172,3 +172,17 @@ def test_malformed_check_declarations_are_reported(metadata, problem):
 def test_inputs_are_fresh_each_run_unless_a_seed_is_given():
     assert _rng(7, "double").integers(10**9) == _rng(7, "double").integers(10**9)
     assert _rng(None, "double").integers(10**9) != _rng(None, "double").integers(10**9)
+
+
+def test_checks_given_on_the_command_line_override_the_notebooks_metadata(capsys, tmp_path):
+    path = tmp_path / "plain.ipynb"
+    nbformat.write(v4.new_notebook(cells=[v4.new_code_cell(DOUBLE)]), str(path))
+    code, out, _ = run_cli(capsys, "grade", str(path), "--checks", "double", *TOY_CLI)
+    assert code == 0 and "3/3" in out
+
+
+def test_a_kernel_that_cannot_start_is_a_result_not_a_crash(tmp_path):
+    write_notebook(tmp_path / "a.ipynb", DOUBLE)
+    (result,) = grade_paths([tmp_path], toy_options(kernel_name="no-such-kernel"))
+    assert (result.status, result.score, result.max_score) == ("kernel failed to start", 0, 3)
+    assert "NoSuchKernel" in result.errors[-1]
