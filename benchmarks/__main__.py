@@ -1,0 +1,93 @@
+"""`python -m benchmarks`: how fast the course, the grader and the training are (`make bench`).
+
+    python -m benchmarks [--quick] [--only NAME,...] [--repeat N] [--output FILE]
+
+Prints one table and writes it as JSON (default benchmarks/results/latest.json, git-ignored).
+Every heavy measurement runs in a fresh child process, so each peak memory is that child's own.
+Benchmarks: training (course loop vs keras.Model.fit, epoch time, F1, memory), grader-latency
+(the three checks in process), grading-tool (python -m grader grade: one submission, batches),
+notebooks (the solution notebooks under nbval). `--quick` makes 1 run at small sizes: a smoke
+test that the benchmarks still work, not a measurement.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from benchmarks import grader_latency, grading_tool, notebook_suite, training_figures
+from benchmarks.harness import ROOT, Figure, format_table, machine_description, write_results
+
+DEFAULT_OUTPUT = ROOT / "benchmarks" / "results" / "latest.json"
+
+
+def benchmarks(quick: bool) -> dict[str, Callable[[int], list[Figure]]]:
+    """Each benchmark's name and the function making its figures from a repeat count."""
+    return {
+        "training": lambda repeat: training_figures.collect(repeat, quick=quick),
+        "grader-latency": grader_latency.collect,
+        "grading-tool": lambda repeat: grading_tool.collect(repeat, batch_size=2 if quick else 20),
+        "notebooks": lambda repeat: notebook_suite.collect(
+            repeat, notebook_suite.solution_notebooks()[:1] if quick else None
+        ),
+    }
+
+
+def parse_arguments(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    """The command line; `--only` names are checked against the known benchmarks."""
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks", description=__doc__.splitlines()[0]
+    )
+    parser.add_argument("--quick", action="store_true", help="1 run, small sizes (smoke test)")
+    parser.add_argument("--only", default="", metavar="NAME,...", help="run only these")
+    parser.add_argument("--repeat", type=int, default=None, metavar="N", help="runs per figure")
+    parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT, metavar="FILE")
+    arguments = parser.parse_args(argv)
+    known = list(benchmarks(quick=False))
+    arguments.only = [name.strip() for name in arguments.only.split(",") if name.strip()]
+    unknown = [name for name in arguments.only if name not in known]
+    if unknown:
+        parser.error(f"unknown benchmark {', '.join(unknown)}; choose from {', '.join(known)}")
+    if arguments.repeat is None:
+        arguments.repeat = 1 if arguments.quick else 3
+    if arguments.repeat < 1:
+        parser.error(f"--repeat must be at least 1, found {arguments.repeat}")
+    return arguments
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the chosen benchmarks, print the table, write the JSON; 1 if a benchmark broke."""
+    arguments = parse_arguments(argv)
+    chosen = {
+        name: collect
+        for name, collect in benchmarks(arguments.quick).items()
+        if not arguments.only or name in arguments.only
+    }
+    figures: list[Figure] = []
+    failures: dict[str, str] = {}
+    machine = machine_description()
+    load = machine.get("load_average_1min")
+    print(f"machine: {machine['cores']} cores, {machine['cpu']}, load average {load}")
+    for name, collect in chosen.items():
+        print(f"[{time.strftime('%H:%M:%S')}] {name} ...", file=sys.stderr, flush=True)
+        started = time.perf_counter()
+        try:
+            figures.extend(collect(arguments.repeat))
+        except Exception as error:  # one broken benchmark must not hide the others
+            failures[name] = f"{type(error).__name__}: {error}"
+            print(f"  {name} FAILED: {failures[name]}", file=sys.stderr, flush=True)
+        print(f"  {name}: {time.perf_counter() - started:.0f} s", file=sys.stderr, flush=True)
+        extra = {"repeat": arguments.repeat, "quick": arguments.quick, "failures": failures}
+        write_results(figures, arguments.output, extra)
+    print(format_table(figures))
+    for name, reason in failures.items():
+        print(f"\n{name} failed: {reason}")
+    print(f"\nwritten to {arguments.output}")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

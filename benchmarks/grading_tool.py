@@ -1,0 +1,132 @@
+"""The grading tool end to end: `python -m grader grade` on one submission and on a batch.
+
+One submission is a solution notebook (the one declaring the most checks, so the most work);
+a batch is that notebook copied N times into a temporary folder, graded with `--jobs 1` and
+`--jobs 2`. Each run is a fresh `python -m grader grade` child; its results JSON is read back
+to make sure every submission was graded with full marks (a timing of a broken run is no
+figure).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import tempfile
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from benchmarks.harness import ROOT, ChildRun, Figure, python_module, run_child
+
+SOLUTIONS = ROOT / "solutions"
+Runner = Callable[[Sequence[str]], ChildRun]
+
+
+def declared_checks(notebook: Path) -> list[str]:
+    """The check names a notebook declares in its `grader` metadata."""
+    metadata = json.loads(notebook.read_text(encoding="utf-8")).get("metadata", {})
+    checks = metadata.get("grader", {}).get("checks", [])
+    return [c if isinstance(c, str) else c.get("check", "?") for c in checks]
+
+
+def busiest_solution(folder: Path = SOLUTIONS) -> Path:
+    """The solution notebook declaring the most grader checks (the first one on a tie)."""
+    notebooks = sorted(folder.glob("*.ipynb"))
+    graded = [n for n in notebooks if declared_checks(n)]
+    if not graded:
+        raise FileNotFoundError(f"no notebook in {folder} declares grader checks")
+    return max(graded, key=lambda n: len(declared_checks(n)))
+
+
+def copy_batch(notebook: Path, count: int, folder: Path) -> list[Path]:
+    """Copy `notebook` `count` times into `folder` as submission_01.ipynb, ...; return them."""
+    folder.mkdir(parents=True, exist_ok=True)
+    copies = [folder / f"submission_{index:02d}.ipynb" for index in range(1, count + 1)]
+    for copy in copies:
+        shutil.copyfile(notebook, copy)
+    return copies
+
+
+def read_results(path: Path, expected: int) -> list[dict]:
+    """The submissions of a grader results JSON; ValueError unless all `expected` got full marks."""
+    submissions = json.loads(path.read_text(encoding="utf-8"))["submissions"]
+    if len(submissions) != expected:
+        raise ValueError(f"expected {expected} graded submissions, found {len(submissions)}")
+    for submission in submissions:
+        if submission["status"] != "graded" or submission["score"] != submission["max_score"]:
+            raise ValueError(
+                f"{submission['path']} was not graded with full marks "
+                f"({submission['status']}, {submission['score']}/{submission['max_score']}): "
+                f"{submission.get('errors')}; fix the grader or the solution before timing it"
+            )
+    return submissions
+
+
+def grade(
+    paths: Sequence[Path], jobs: int, extra: Sequence[str] = (), run: Runner = run_child
+) -> tuple[ChildRun, list[dict]]:
+    """Grade `paths` in one `python -m grader grade` child; return its run and its results."""
+    with tempfile.TemporaryDirectory(prefix="bench-grade-") as folder:
+        results = Path(folder) / "results.json"
+        command = python_module(
+            "grader",
+            "grade",
+            *map(str, paths),
+            "--jobs",
+            str(jobs),
+            "--json",
+            str(results),
+            "--no-progress",
+            *extra,
+        )
+        child = run(command)
+        return child, read_results(results, len(paths))
+
+
+def collect(
+    repeat: int,
+    batch_size: int = 20,
+    notebook: Path | None = None,
+    extra: Sequence[str] = (),
+    run: Runner = run_child,
+) -> list[Figure]:
+    """Figures: one submission's wall time and peak memory (median of `repeat`), batch speed.
+
+    The two batch runs (`--jobs 1`, `--jobs 2`) are made once each: they are long.
+    """
+    notebook = notebook or busiest_solution()
+    walls, peaks, largest = [], [], []
+    for _ in range(repeat):
+        child, _ = grade([notebook], jobs=1, extra=extra, run=run)
+        walls.append(child.wall)
+        peaks.append(child.tree_peak_mb)
+        largest.append(child.peak_rss_mb)
+    label = notebook.name
+    figures = [
+        Figure.of_runs(
+            f"grade one submission ({label})",
+            walls,
+            "s",
+            goal="< 30",
+            note="python -m grader grade, wall incl. start-up",
+        ),
+        Figure.of_runs(
+            "peak memory, grading one submission",
+            peaks,
+            "MB",
+            note="grader + kernel, summed, sampled",
+        ),
+        Figure.of_runs("largest process, grading one submission", largest, "MB"),
+    ]
+    with tempfile.TemporaryDirectory(prefix="bench-batch-") as folder:
+        copies = copy_batch(notebook, batch_size, Path(folder))
+        for jobs in (1, 2):
+            child, _ = grade(copies, jobs=jobs, extra=extra, run=run)
+            figures.append(
+                Figure.of_runs(
+                    f"grade a batch of {batch_size}, --jobs {jobs}",
+                    [batch_size / child.wall * 60],
+                    "subm./min",
+                    note=f"{child.wall:.0f} s for the batch",
+                )
+            )
+    return figures
