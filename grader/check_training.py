@@ -15,6 +15,7 @@ Two experiments, each judged on its own so a broken piece never hides a correct 
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import math
 from collections.abc import Mapping
@@ -222,6 +223,21 @@ def reference_model(inputs: dict) -> Any:
     return model
 
 
+@contextlib.contextmanager
+def _quiet_tensorflow_warnings():
+    """Silence TensorFlow's Python warnings meanwhile: each check traces the learner's
+    tf.function afresh, and after five checks TF would warn the learner about retracing."""
+    import tensorflow as tf
+
+    logger = tf.get_logger()
+    level = logger.level
+    logger.setLevel("ERROR")
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
+
+
 def probe_learner_step(train_step: Any, inputs: dict) -> dict:
     """Experiment 2: the learner's train_step on the reference model with a fresh SGD."""
     import keras
@@ -256,18 +272,22 @@ def probe_learner_step(train_step: Any, inputs: dict) -> dict:
         "loss_before": float(loss.numpy()),
     }
     try:
-        returned = call_learner(
-            train_step,
-            model,
-            optimizer,
-            tf.constant(inputs["input_batch"]),
-            tf.constant(inputs["ground_truth_tags"]),
-            tf.constant(inputs["lengths"]),
-            int(inputs["pad_index"]),
-            check=CHECK,
-            what="train_step(model, optimizer, input_batch, ground_truth_tags, lengths, pad_index)",
-            time_limit=limit,
-        )
+        with _quiet_tensorflow_warnings():
+            returned = call_learner(
+                train_step,
+                model,
+                optimizer,
+                tf.constant(inputs["input_batch"]),
+                tf.constant(inputs["ground_truth_tags"]),
+                tf.constant(inputs["lengths"]),
+                int(inputs["pad_index"]),
+                check=CHECK,
+                what=(
+                    "train_step(model, optimizer, input_batch, ground_truth_tags, lengths, "
+                    "pad_index)"
+                ),
+                time_limit=limit,
+            )
     except LearnerError as error:
         observations["call"] = learner_failure(error)
         return observations
