@@ -16,6 +16,7 @@ import signal
 import sys
 import sysconfig
 import threading
+import time
 import traceback
 from collections.abc import Callable
 from typing import Any
@@ -100,6 +101,9 @@ def call_learner(
     Returns what `fn` returns. Raises `NotAttempted` for the stub's `NotImplementedError` and
     `LearnerError` (naming `what`, the exception and the learner's line) for anything else,
     including a time-out (naming `check`) and `SystemExit`. `KeyboardInterrupt` propagates.
+    After the time limit the interruption repeats every 0.1 s, so code that swallows it once
+    (a bare `except:`) is stopped too; a loop catching it at every turn cannot be stopped from
+    inside the process (the grading tool's kernel time-out is the backstop there).
     """
     result, _ = call_learner_with_output(
         fn, *args, check=check, what=what, time_limit=time_limit, **kwargs
@@ -146,10 +150,20 @@ def call_learner_with_output(
         ) from None
     except BaseException as error:  # anything learner code throws is reported
         raise LearnerError(
-            f"{what} raised {type(error).__name__}: {_short(str(error))}{_learner_line(error)}",
+            f"{what} raised {type(error).__name__}: {_short(_text_of(error))}"
+            f"{_learner_line(error)}",
             output=writer.getvalue(),
         ) from None
     return result, writer.getvalue()
+
+
+def _text_of(error: BaseException) -> str:
+    """str(error), even when the learner's exception class breaks __str__."""
+    try:
+        text = str(error)
+    except Exception:
+        return "(the exception could not be printed)"
+    return text if isinstance(text, str) else "(the exception could not be printed)"
 
 
 def _short(text: str, limit: int = 300) -> str:
@@ -199,42 +213,52 @@ def _time_limit(seconds: float):
             yield
 
 
+_REPEAT = 0.1
+"""After the time limit, seconds between further interruptions (for code that swallows one)."""
+
+
 @contextlib.contextmanager
 def _alarm(seconds: float):
     def on_alarm(signum, frame):
         raise _TimeLimitExceeded()
 
+    started = time.monotonic()
     previous_handler = signal.signal(signal.SIGALRM, on_alarm)
-    previous_delay, _ = signal.setitimer(signal.ITIMER_REAL, seconds)
+    previous_delay, _ = signal.setitimer(signal.ITIMER_REAL, seconds, _REPEAT)
     try:
         yield
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous_handler)
         if previous_delay:  # an outer timer was running: give it back what is left of it
-            signal.setitimer(signal.ITIMER_REAL, max(previous_delay - seconds, 1e-3))
+            left = previous_delay - (time.monotonic() - started)
+            signal.setitimer(signal.ITIMER_REAL, max(left, 1e-3))
 
 
 @contextlib.contextmanager
 def _watchdog(seconds: float):
-    """Outside the main thread: a timer thread injects the exception asynchronously."""
+    """Outside the main thread: a watchdog thread injects the exception asynchronously."""
     thread_id = threading.get_ident()
     done = threading.Event()
 
-    def interrupt() -> None:
-        if not done.is_set():
+    def interrupt_until_done() -> None:
+        if done.wait(seconds):
+            return
+        while not done.is_set():
             ctypes.pythonapi.PyThreadState_SetAsyncExc(
                 ctypes.c_ulong(thread_id), ctypes.py_object(_TimeLimitExceeded)
             )
+            done.wait(_REPEAT)
 
-    timer = threading.Timer(seconds, interrupt)
-    timer.daemon = True
-    timer.start()
+    watchdog = threading.Thread(target=interrupt_until_done, daemon=True)
+    watchdog.start()
     try:
         yield
     finally:
         done.set()
-        timer.cancel()
+        watchdog.join()
+        # An exception injected just before `done` was set may still be pending: clear it.
+        ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(thread_id), None)
 
 
 # --- exact conversions -------------------------------------------------------------------------

@@ -70,6 +70,59 @@ def test_an_endless_loop_that_catches_exception_still_times_out():
         call_learner(compute_loss, check="check_X", what="compute_loss", time_limit=0.2)
 
 
+def _swallows_one_interruption():
+    try:
+        while True:
+            pass
+    except BaseException:  # even the grader's own interruption (a bare `except:`)
+        pass
+    while True:
+        pass
+
+
+def test_code_that_swallows_the_first_interruption_is_interrupted_again():
+    with pytest.raises(LearnerError, match="did not finish"):
+        call_learner(_swallows_one_interruption, check="check_X", what="f", time_limit=0.2)
+
+
+def test_swallowing_code_outside_the_main_thread_is_interrupted_again():
+    caught = []
+
+    def run():
+        try:
+            call_learner(_swallows_one_interruption, check="check_X", what="f", time_limit=0.2)
+        except LearnerError as error:
+            caught.append(error.message)
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join(timeout=5)
+    assert not thread.is_alive()
+    assert caught and "did not finish" in caught[0]
+
+
+def test_an_outer_time_limit_survives_an_inner_call():
+    def inner_then_loop():
+        call_learner(lambda: None, check="inner", what="g", time_limit=5)
+        while True:
+            pass
+
+    with pytest.raises(LearnerError, match="while running outer"):
+        call_learner(inner_then_loop, check="outer", what="f", time_limit=0.3)
+
+
+def test_an_exception_that_cannot_be_printed_is_still_reported():
+    class Weird(Exception):
+        def __str__(self):
+            raise RuntimeError("no")
+
+    def compute_loss():
+        raise Weird()
+
+    with pytest.raises(LearnerError, match=r"raised Weird: \(the exception could not be printed\)"):
+        call_learner(compute_loss, check="c", what="compute_loss")
+
+
 def test_the_time_limit_also_works_outside_the_main_thread():
     caught = []
 
