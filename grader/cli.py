@@ -49,6 +49,11 @@ a random nonce. The kernel is then shut down and the observations are read as ho
 process, which never runs submission code and never imports TensorFlow. A submission that
 monkeypatches the grader, NumPy or builtins in its kernel can only change the observations,
 and those are checked against inputs only the grading process holds.
+
+The kernel runs as the same operating-system user as the tool, so this separates scoring from
+learner code but is not a sandbox: learner code can read files that user can read or signal
+that user's processes. Grade untrusted submissions in a throwaway container or as a dedicated
+user (as Gradescope's autograder containers do).
 """
 
 from __future__ import annotations
