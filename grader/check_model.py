@@ -42,12 +42,17 @@ def _other_id(rng: np.random.Generator, current: int, vocabulary_size: int, pad_
 
 
 def random_sizes(rng: np.random.Generator) -> dict:
-    """Small random model and batch sizes: V 20-60, K 3-9, D 4-16, H 3-12, B 3-6, T 4-9."""
+    """Small random model and batch sizes: V 20-60, K 3-9, D 4-16, H 3-12 (H != D, so a size
+    passed in the wrong place shows), B 3-6, T 4-9."""
+    vocabulary_size, n_tags = int(rng.integers(20, 61)), int(rng.integers(3, 10))
+    embedding_dim, n_hidden_rnn = int(rng.integers(4, 17)), int(rng.integers(3, 13))
+    if n_hidden_rnn == embedding_dim:
+        n_hidden_rnn -= 1
     return {
-        "vocabulary_size": int(rng.integers(20, 61)),
-        "n_tags": int(rng.integers(3, 10)),
-        "embedding_dim": int(rng.integers(4, 17)),
-        "n_hidden_rnn": int(rng.integers(3, 13)),
+        "vocabulary_size": vocabulary_size,
+        "n_tags": n_tags,
+        "embedding_dim": embedding_dim,
+        "n_hidden_rnn": n_hidden_rnn,
         "batch_size": int(rng.integers(3, 7)),
         "max_time": int(rng.integers(4, 10)),
     }

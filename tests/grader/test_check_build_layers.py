@@ -28,6 +28,7 @@ def test_inputs_are_plain_data_with_sizes_in_range(seed):
     assert is_plain_data(inputs)
     assert 20 <= sizes["vocabulary_size"] <= 60 and 3 <= sizes["n_tags"] <= 9
     assert 4 <= sizes["embedding_dim"] <= 16 and 3 <= sizes["n_hidden_rnn"] <= 12
+    assert sizes["embedding_dim"] != sizes["n_hidden_rnn"]
     assert 3 <= sizes["batch_size"] <= 6 and 4 <= sizes["max_time"] <= 9
     stats = inputs["stats_sizes"]
     assert stats["vocabulary_size"] * stats["embedding_dim"] >= 4000
