@@ -42,12 +42,13 @@ IGNORES_PADDED_LOGITS = "ignores the logits at padded positions"
 # --- grader side: inputs ------------------------------------------------------------------------
 
 
-def make_inputs(rng: np.random.Generator) -> dict:
+def make_inputs(rng: np.random.Generator, *, time_limit: float = TIME_LIMIT) -> dict:
     """Six batches (pad_index 0 in two, random elsewhere; one without padding) with logits.
 
-    Returns {"vocabulary_size", "n_tags", "cases": [{"input_batch", "ground_truth_tags",
-    "lengths", "pad_index", "logits": float32 [B, T, K], "garbage_logits": same, but random
-    large values at padded positions}]}.
+    Returns {"vocabulary_size", "n_tags", "time_limit" (seconds per learner call),
+    "cases": [{"input_batch", "ground_truth_tags", "lengths", "pad_index",
+    "logits": float32 [B, T, K], "garbage_logits": the same but for random large values at
+    padded positions}]}.
     """
     vocabulary_size = int(rng.integers(20, 61))
     n_tags = int(rng.integers(3, 10))
@@ -84,7 +85,12 @@ def make_inputs(rng: np.random.Generator) -> dict:
         batch["logits"] = logits
         batch["garbage_logits"] = np.where(padding, garbage, logits).astype(np.float32)
         cases.append(batch)
-    return {"vocabulary_size": vocabulary_size, "n_tags": n_tags, "cases": cases}
+    return {
+        "vocabulary_size": vocabulary_size,
+        "n_tags": n_tags,
+        "time_limit": float(time_limit),
+        "cases": cases,
+    }
 
 
 def _without_padding(rng: np.random.Generator, batch: dict, vocabulary_size: int) -> dict:
@@ -141,13 +147,16 @@ def probe(objects: Mapping[str, Any], inputs: dict) -> dict:
     level = logger.level
     logger.setLevel("ERROR")
     try:
-        _call_on_every_case(compute_loss, cases, observations)
+        time_limit = float(inputs.get("time_limit", TIME_LIMIT))
+        _call_on_every_case(compute_loss, cases, observations, time_limit)
     finally:
         logger.setLevel(level)
     return observations
 
 
-def _call_on_every_case(compute_loss: Any, cases: list[dict], observations: dict) -> None:
+def _call_on_every_case(
+    compute_loss: Any, cases: list[dict], observations: dict, time_limit: float
+) -> None:
     """Fill `observations` in place; stop at the stub's NotImplementedError or a time-out."""
     import tensorflow as tf
 
@@ -165,7 +174,7 @@ def _call_on_every_case(compute_loss: Any, cases: list[dict], observations: dict
                     int(case["pad_index"]),
                     check=TITLE,
                     what="compute_loss",
-                    time_limit=TIME_LIMIT,
+                    time_limit=time_limit,
                 )
                 observations[values_key][index] = to_float64(result, what="compute_loss")
             except NotAttempted as error:

@@ -5,6 +5,7 @@ Importing this module imports no TensorFlow: the specs import it only inside the
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
 from collections.abc import Callable
 from typing import Any
@@ -47,7 +48,7 @@ CHECKS: dict[str, CheckSpec] = _load_specs()
 """Every available check by name ("build_layers", "compute_loss", "embedding_training")."""
 
 
-def _run(name: str, objects: dict[str, Any], seed: int | None) -> Report:
+def _run(name: str, objects: dict[str, Any], seed: int | None, time_limit: float | None) -> Report:
     spec = CHECKS.get(name)
     if spec is None:
         if name in _LOAD_ERRORS:
@@ -61,17 +62,32 @@ def _run(name: str, objects: dict[str, Any], seed: int | None) -> Report:
             title=_TITLES[name],
             items=[CheckItem(name="check available", passed=False, message=message)],
         )
+    if time_limit is not None:  # every spec's make_inputs takes the per-call limit as a keyword
+        make_inputs = spec.make_inputs
+        spec = dataclasses.replace(
+            spec, make_inputs=lambda rng: make_inputs(rng, time_limit=time_limit)
+        )
     return run_check(spec, objects, seed=seed)
 
 
-def check_build_layers(BiLSTMTagger: type, *, seed: int | None = None) -> Report:
-    """Check the learner's tagger class: construction, logits shape/dtype, masking, embedding."""
-    return _run("build_layers", {"BiLSTMTagger": BiLSTMTagger}, seed)
+def check_build_layers(
+    BiLSTMTagger: type, *, seed: int | None = None, time_limit: float | None = None
+) -> Report:
+    """Check the learner's tagger class: construction, logits shape/dtype, masking, embedding.
+
+    Randomised at every call unless `seed` is given; `time_limit`: seconds per learner call.
+    """
+    return _run("build_layers", {"BiLSTMTagger": BiLSTMTagger}, seed, time_limit)
 
 
-def check_compute_loss(compute_loss: Callable, *, seed: int | None = None) -> Report:
-    """Check the learner's masked loss against an independent NumPy reference."""
-    return _run("compute_loss", {"compute_loss": compute_loss}, seed)
+def check_compute_loss(
+    compute_loss: Callable, *, seed: int | None = None, time_limit: float | None = None
+) -> Report:
+    """Check the learner's masked loss against an independent NumPy reference.
+
+    Randomised at every call unless `seed` is given; `time_limit`: seconds per learner call.
+    """
+    return _run("compute_loss", {"compute_loss": compute_loss}, seed, time_limit)
 
 
 def check_embedding_training(
@@ -79,8 +95,11 @@ def check_embedding_training(
     train_step: Callable | None = None,
     *,
     seed: int | None = None,
+    time_limit: float | None = None,
 ) -> Report:
-    """Check that training updates exactly the looked-up embedding rows (and the train step)."""
-    return _run(
-        "embedding_training", {"BiLSTMTagger": BiLSTMTagger, "train_step": train_step}, seed
-    )
+    """Check that training updates exactly the looked-up embedding rows (and the train step).
+
+    Randomised at every call unless `seed` is given; `time_limit`: seconds per learner call.
+    """
+    objects = {"BiLSTMTagger": BiLSTMTagger, "train_step": train_step}
+    return _run("embedding_training", objects, seed, time_limit)
