@@ -29,6 +29,9 @@ TITLE = "check_compute_loss(compute_loss)"
 TIME_LIMIT = 15.0
 """Seconds one call of the learner's compute_loss may take (the batches are tiny)."""
 
+MAX_VALUES = 10_000
+"""Larger results are recorded only by their shape."""
+
 RELATIVE_TOLERANCE = 2e-5
 ABSOLUTE_TOLERANCE = 1e-6
 DIAGNOSIS_TOLERANCE = 1e-4
@@ -176,7 +179,13 @@ def _call_on_every_case(
                     what="compute_loss",
                     time_limit=time_limit,
                 )
-                observations[values_key][index] = to_float64(result, what="compute_loss")
+                value = to_float64(result, what="compute_loss")
+                if value.size > MAX_VALUES:  # keep observations small: the shape says it all
+                    raise LearnerError(
+                        f"compute_loss returned a value of shape {value.shape}; expected a "
+                        "scalar (shape ())."
+                    )
+                observations[values_key][index] = value
             except NotAttempted as error:
                 observations["not_attempted"] = True
                 observations[errors_key][index] = error.message

@@ -16,6 +16,7 @@ from grader.check_loss import COMPUTE_LOSS, judge, make_inputs
 from grader.checks import CHECKS
 from grader.reference import reference_loss
 from grader.spec import CheckSpec, is_plain_data, run_check
+from grader.transport import read_payload, write_payload
 
 
 def _mask(input_batch, pad_index, dtype=tf.float32):
@@ -138,6 +139,25 @@ def test_inputs_and_observations_are_plain_data():
     assert is_plain_data(observations)
 
 
+def test_inputs_and_observations_survive_the_trip_between_processes(tmp_path):
+    inputs = make_inputs(np.random.default_rng(4))
+    observations = COMPUTE_LOSS.probe({"compute_loss": correct_sparse_cross_entropy}, inputs)
+    write_payload(tmp_path / "inputs", inputs)
+    write_payload(tmp_path / "observations", observations)
+    report = judge(read_payload(tmp_path / "inputs"), read_payload(tmp_path / "observations"))
+    assert report.passed, str(report)
+
+
+def test_a_huge_result_is_recorded_by_its_shape_only():
+    def compute_loss(logits, ground_truth_tags, input_batch, pad_index):
+        return tf.zeros([300, 300])
+
+    inputs = make_inputs(np.random.default_rng(0))
+    observations = COMPUTE_LOSS.probe({"compute_loss": compute_loss}, inputs)
+    assert observations["values"][0] is None
+    assert "shape (300, 300); expected a scalar" in observations["errors"][0]
+
+
 def test_pad_indices_are_random_and_sometimes_zero():
     pads = [case["pad_index"] for case in make_inputs(np.random.default_rng(3))["cases"]]
     assert 0 in pads
@@ -228,3 +248,18 @@ def test_importing_the_grader_and_judging_needs_no_tensorflow():
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
+
+
+def test_a_check_whose_module_is_broken_reports_an_internal_error(monkeypatch, tmp_path):
+    import grader.checks
+
+    (tmp_path / "broken_check_module.py").write_text("raise RuntimeError('half written')\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    homes = {**grader.checks._SPEC_HOMES, "build_layers": ("broken_check_module", "SPEC")}
+    monkeypatch.setattr(grader.checks, "_SPEC_HOMES", homes)
+    monkeypatch.setattr(grader.checks, "_LOAD_ERRORS", {})
+    monkeypatch.setattr(grader.checks, "CHECKS", grader.checks._load_specs())
+    assert "compute_loss" in grader.checks.CHECKS  # the other checks still load
+    report = grader.checks.check_build_layers(object)
+    assert not report.passed
+    assert "could not be loaded (RuntimeError: half written)" in str(report)
