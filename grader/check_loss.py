@@ -84,6 +84,8 @@ def make_inputs(rng: np.random.Generator, *, time_limit: float = TIME_LIMIT) -> 
         shape = (batch_size, max_time, n_tags)
         logits = (rng.normal(size=shape) * rng.uniform(1.0, 3.0)).astype(np.float32)
         padding = (batch["input_batch"] == pad_index)[..., None]
+        # Large next to the real logits, yet small enough that even log(softmax(x)) written
+        # by hand stays finite in float32 (exp(-80) is still a normal float32).
         garbage = rng.uniform(-40.0, 40.0, size=shape).astype(np.float32)
         batch["logits"] = logits
         batch["garbage_logits"] = np.where(padding, garbage, logits).astype(np.float32)

@@ -283,14 +283,15 @@ def _tensorflow_types() -> tuple[type, ...]:
     return tuple(types)
 
 
-_TF_TYPES: tuple[type, ...] | None = None
+_TF_TYPES: dict[tuple[bool, bool], tuple[type, ...]] = {}
 
 
 def _known_tensor_types() -> tuple[type, ...]:
-    global _TF_TYPES
-    if not _TF_TYPES:
-        _TF_TYPES = _tensorflow_types()
-    return _TF_TYPES
+    """Cached per (TensorFlow imported?, Keras imported?), since either may come later."""
+    key = ("tensorflow" in sys.modules, "keras" in sys.modules)
+    if key not in _TF_TYPES:
+        _TF_TYPES[key] = _tensorflow_types()
+    return _TF_TYPES[key]
 
 
 def describe(value: Any) -> str:
