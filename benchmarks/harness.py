@@ -81,10 +81,12 @@ def timed(function: Callable[[], object]) -> float:
 class ChildRun:
     """What one child process did: wall seconds, peak memory (MB) and its standard output.
 
-    `peak_rss_mb` is the largest resident set of the child or any descendant it waited for
-    (from `wait4`; Linux reports the maximum, not the sum). `tree_peak_mb` is the largest sum
-    of resident sets of the child and all its descendants, sampled every `interval` seconds
-    (it can miss short spikes).
+    `peak_rss_mb` is the largest peak resident set (VmHWM) of the child or of any descendant,
+    read while they run; growth in a process's last polling interval can be missed. (Not
+    `wait4`'s ru_maxrss: Linux counts the parent's memory at fork in it, so a child of a
+    1 GB process would report at least 1 GB.) `tree_peak_mb` is the largest sum of the resident
+    sets of the child and all its descendants, sampled every `interval` seconds (it can miss
+    short spikes).
     """
 
     wall: float
@@ -119,10 +121,22 @@ def _children_of() -> dict[int, list[int]]:
     return children
 
 
-def tree_rss_mb(pid: int) -> float:
-    """The summed resident memory (MB) of process `pid` and all its descendants, now."""
+def _high_water_mb(pid: int) -> float:
+    """The peak resident memory (VmHWM, MB) of process `pid` since its last exec; 0 if gone."""
+    try:
+        with open(f"/proc/{pid}/status", "rb") as status:
+            for line in status:
+                if line.startswith(b"VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except (OSError, IndexError, ValueError):
+        pass
+    return 0.0
+
+
+def tree_memory_mb(pid: int) -> tuple[float, float]:
+    """(summed current RSS, largest VmHWM) in MB over process `pid` and all its descendants."""
     children = _children_of()
-    total_pages, todo, seen = 0, [pid], set()
+    total_pages, largest, todo, seen = 0, 0.0, [pid], set()
     while todo:
         current = todo.pop()
         if current in seen:
@@ -133,8 +147,9 @@ def tree_rss_mb(pid: int) -> float:
                 total_pages += int(statm.read().split()[1])
         except (OSError, IndexError, ValueError):
             pass
+        largest = max(largest, _high_water_mb(current))
         todo.extend(children.get(current, []))
-    return total_pages * PAGE_MB
+    return total_pages * PAGE_MB, largest
 
 
 def run_child(
@@ -147,9 +162,9 @@ def run_child(
 ) -> ChildRun:
     """Run a command in a child process and measure its wall time and peak memory.
 
-    The peak comes from `wait4`'s rusage of this very child, so earlier children don't leak
-    into it. Raises RuntimeError (with the end of its output) when the child fails and
-    TimeoutError when it runs longer than `timeout` seconds.
+    Memory is read from /proc while the child runs (see `ChildRun`), so neither this process
+    nor earlier children leak into it. Raises RuntimeError (with the end of its output) when
+    the child fails and TimeoutError when it runs longer than `timeout` seconds.
     """
     environment = {**os.environ, **QUIET_TF, **(env or {})}
     with tempfile.TemporaryFile() as output, tempfile.TemporaryFile() as errors:
@@ -158,16 +173,17 @@ def run_child(
             list(args), cwd=cwd, env=environment, stdout=output, stderr=errors
         )
         deadline = start + timeout
-        tree_peak = 0.0
+        tree_peak = largest = 0.0
         while True:
-            pid, status, usage = os.wait4(process.pid, os.WNOHANG)
+            tree_now, largest_now = tree_memory_mb(process.pid)
+            tree_peak, largest = max(tree_peak, tree_now), max(largest, largest_now)
+            pid, status, _ = os.wait4(process.pid, os.WNOHANG)
             if pid:
                 break
             if time.perf_counter() > deadline:
                 process.kill()
                 os.wait4(process.pid, 0)
                 raise TimeoutError(f"{' '.join(args)} took longer than {timeout:.0f} s")
-            tree_peak = max(tree_peak, tree_rss_mb(process.pid))
             time.sleep(interval)
         wall = time.perf_counter() - start
         process.returncode = os.waitstatus_to_exitcode(status)
@@ -177,8 +193,7 @@ def run_child(
             errors.seek(0)
             tail = (stdout + errors.read().decode(errors="replace"))[-3000:]
             raise RuntimeError(f"{' '.join(args)} exited with {process.returncode}:\n{tail}")
-    peak = usage.ru_maxrss / 1024
-    return ChildRun(wall, peak, max(tree_peak, peak), stdout)
+    return ChildRun(wall, largest, max(tree_peak, largest), stdout)
 
 
 def python_module(module: str, *arguments: str) -> list[str]:
@@ -219,13 +234,21 @@ def write_results(figures: Sequence[Figure], path: Path, extra: dict | None = No
     """Write the figures and the machine description as JSON, atomically."""
     payload = {
         "machine": machine_description(),
-        "figures": [asdict(figure) for figure in figures],
+        "figures": [_without_nan(asdict(figure)) for figure in figures],
         **(extra or {}),
     }
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_suffix(path.suffix + ".tmp")
-    temporary.write_text(json.dumps(payload, indent=2, allow_nan=True) + "\n", encoding="utf-8")
+    temporary.write_text(json.dumps(payload, indent=2, allow_nan=False) + "\n", encoding="utf-8")
     os.replace(temporary, path)
+
+
+def _without_nan(record: dict) -> dict:
+    """The record with NaN values (skipped figures) as None, so the JSON stays standard."""
+    return {
+        key: None if isinstance(value, float) and math.isnan(value) else value
+        for key, value in record.items()
+    }
 
 
 def format_value(value: float) -> str:

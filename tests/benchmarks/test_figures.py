@@ -1,0 +1,238 @@
+"""How each benchmark turns its children's results into figures (children faked: no TensorFlow)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import nbformat.v4 as v4
+import pytest
+
+from benchmarks import __main__ as cli
+from benchmarks import grader_latency, grading_tool, notebook_suite, training_figures
+from benchmarks.harness import ChildRun, Figure
+
+
+def child(stdout: str = "", wall: float = 1.0, peak: float = 100.0) -> ChildRun:
+    return ChildRun(wall=wall, peak_rss_mb=peak, tree_peak_mb=peak * 2, stdout=stdout)
+
+
+def option(command: list[str], name: str) -> str:
+    return command[command.index(name) + 1]
+
+
+def training_result(contender: str, tokens_per_second: float) -> str:
+    config = {"contender": contender, "corpus": "bundled", "epochs": 4}
+    config |= {"embedding_dim": 200, "n_hidden_rnn": 200, "batch_size": 32}
+    return json.dumps(
+        {
+            "config": config,
+            "train_sentences": 5000,
+            "tokens_per_second": tokens_per_second,
+            "steady_epoch_seconds": 10.0,
+            "first_epoch_seconds": 12.0,
+            "validation_f1": 0.5,
+        }
+    )
+
+
+def by_name(figures: list[Figure]) -> dict[str, Figure]:
+    return {figure.name: figure for figure in figures}
+
+
+def test_training_rounds_alternate_which_contender_goes_first_and_ratio_is_per_round(
+    monkeypatch,
+):
+    monkeypatch.setattr(training_figures, "wnut16_available", lambda: False)
+    speeds = {"course": iter([100.0, 300.0, 100.0]), "keras-fit": iter([50.0, 100.0, 400.0])}
+    order = []
+
+    def run(command):
+        contender = command[3].removeprefix("--contender=")
+        order.append(contender)
+        return child(training_result(contender, next(speeds[contender])))
+
+    figures = by_name(training_figures.collect(3, run=run))
+    assert order == ["course", "keras-fit", "keras-fit", "course", "course", "keras-fit"]
+    ratio = figures["throughput ratio course / fit"]
+    assert ratio.runs == [2.0, 3.0, 0.25] and ratio.value == 2.0 and ratio.met is True
+    assert figures["training throughput, course loop"].value == 100.0
+    assert figures["peak memory, training (course)"].runs == [100.0] * 3
+
+
+def test_training_on_wnut16_is_skipped_with_the_download_command_when_absent(monkeypatch):
+    monkeypatch.setattr(training_figures, "wnut16_available", lambda: False)
+    contenders = iter(["course", "keras-fit"])
+
+    def run(command):
+        return child(training_result(next(contenders), 1.0))
+
+    skipped = by_name(training_figures.collect(1, run=run))["epoch time, course loop (wnut16)"]
+    assert skipped.runs == [] and "download wnut16" in skipped.note
+
+
+def test_quick_training_uses_small_sizes():
+    assert "--embedding-dim=16" in training_figures.QUICK_ARGS
+    assert any(a.startswith("--train-limit=") for a in training_figures.QUICK_ARGS)
+
+
+def test_grader_latency_takes_the_first_calls_of_each_child():
+    rounds = iter([(8.0, 2.0), (12.0, 3.0), (9.0, 2.5)])
+
+    def run(command):
+        cold, warm = next(rounds)
+        names = {name: cold / 3 for name in grader_latency.CHECK_NAMES}
+        return child(json.dumps({"cold": {**names, "all": cold}, "warm": {"all": [warm]}}))
+
+    figures = by_name(grader_latency.collect(3, run=run))
+    first = figures["three grader checks, first calls"]
+    assert first.value == 9.0 and first.goal == "< 10" and first.met is True
+    assert figures["three grader checks, warm"].value == 2.5
+
+
+def write_notebook(path: Path, checks: list) -> Path:
+    notebook = v4.new_notebook(cells=[v4.new_code_cell("x = 1")])
+    notebook.metadata["grader"] = {"checks": checks}
+    path.write_text(json.dumps(notebook), encoding="utf-8")
+    return path
+
+
+def test_the_submission_to_grade_is_the_solution_declaring_the_most_checks(tmp_path):
+    write_notebook(tmp_path / "01.ipynb", [])
+    write_notebook(tmp_path / "03.ipynb", ["a", {"check": "b", "objects": {}}])
+    write_notebook(tmp_path / "04.ipynb", ["c"])
+    assert grading_tool.busiest_solution(tmp_path).name == "03.ipynb"
+    with pytest.raises(FileNotFoundError, match="declares grader checks"):
+        grading_tool.busiest_solution(tmp_path / "empty")
+
+
+def test_a_batch_is_copies_of_one_notebook(tmp_path):
+    source = write_notebook(tmp_path / "03.ipynb", ["a"])
+    copies = grading_tool.copy_batch(source, 3, tmp_path / "batch")
+    assert [c.name for c in copies] == [f"submission_0{i}.ipynb" for i in (1, 2, 3)]
+    assert all(c.read_bytes() == source.read_bytes() for c in copies)
+
+
+def fake_grader(score: float = 2.0, wall: float = 10.0):
+    """A runner standing in for `python -m grader grade`: writes results to --json."""
+    calls = []
+
+    def run(command):
+        calls.append(command)
+        paths = command[command.index("grade") + 1 : command.index("--jobs")]
+        submissions = [
+            {"path": p, "status": "graded", "score": score, "max_score": 2.0, "errors": []}
+            for p in paths
+        ]
+        Path(option(command, "--json")).write_text(json.dumps({"submissions": submissions}))
+        return child(wall=wall * len(paths) / int(option(command, "--jobs")))
+
+    return run, calls
+
+
+def test_grading_figures_time_one_submission_and_batches_with_one_and_two_jobs(tmp_path):
+    run, calls = fake_grader()
+    notebook = write_notebook(tmp_path / "03.ipynb", ["a"])
+    figures = by_name(grading_tool.collect(2, batch_size=4, notebook=notebook, run=run))
+    one = figures["grade one submission (03.ipynb)"]
+    assert one.runs == [10.0, 10.0] and one.met is True
+    assert figures["peak memory, grading one submission"].value == 200.0
+    assert figures["grade a batch of 4, --jobs 1"].value == pytest.approx(4 / 40 * 60)
+    assert figures["grade a batch of 4, --jobs 2"].value == pytest.approx(4 / 20 * 60)
+    assert [option(c, "--jobs") for c in calls] == ["1", "1", "1", "2"]
+
+
+def test_a_submission_without_full_marks_is_an_error_not_a_timing(tmp_path):
+    run, _ = fake_grader(score=1.0)
+    notebook = write_notebook(tmp_path / "03.ipynb", ["a"])
+    with pytest.raises(ValueError, match="not graded with full marks"):
+        grading_tool.collect(1, batch_size=2, notebook=notebook, run=run)
+
+
+NOTEBOOKS = [Path("solutions/01_data.ipynb"), Path("solutions/02_embeddings.ipynb")]
+
+
+def write_times(path: Path, failed: list[str]) -> Path:
+    seconds = {"01_data.ipynb": 2.0, "02_embeddings.ipynb": 4.0}
+    path.write_text(json.dumps({"seconds": seconds, "failed": failed}))
+    return path
+
+
+def test_each_notebook_gets_the_summed_time_of_its_cells(tmp_path):
+    times = write_times(tmp_path / "times.json", failed=[])
+    seconds = notebook_suite.notebook_seconds(times, [*NOTEBOOKS, Path("03_absent.ipynb")])
+    assert seconds == {"01_data.ipynb": 2.0, "02_embeddings.ipynb": 4.0, "03_absent.ipynb": 0.0}
+
+
+def test_a_failing_notebook_cell_is_named_instead_of_timed(tmp_path):
+    times = write_times(tmp_path / "times.json", failed=["02_embeddings.ipynb::Cell 0"])
+    with pytest.raises(RuntimeError, match=r"02_embeddings.ipynb::Cell 0"):
+        notebook_suite.notebook_seconds(times, NOTEBOOKS)
+
+
+def test_the_suite_figure_is_the_wall_time_of_one_pytest_run_against_five_minutes():
+    def run(command, env):
+        assert "--nbval" in command and "--nbval-current-env" in command
+        write_times(Path(env["BENCH_NBVAL_TIMES"]), failed=[])
+        return child(wall=42.0)
+
+    figures = by_name(notebook_suite.collect(1, NOTEBOOKS, run=run))
+    suite = figures["nbval suite (2 notebooks)"]
+    assert suite.value == 42.0 and suite.goal == "< 300" and suite.met is True
+    assert figures["nbval 01_data.ipynb"].value == 2.0
+
+
+def test_the_command_line_refuses_unknown_benchmarks(capsys):
+    with pytest.raises(SystemExit):
+        cli.parse_arguments(["--only", "training,speed"])
+    assert "unknown benchmark speed" in capsys.readouterr().err
+
+
+def test_quick_means_one_run_unless_told_otherwise():
+    assert cli.parse_arguments(["--quick"]).repeat == 1
+    assert cli.parse_arguments([]).repeat == 3
+    assert cli.parse_arguments(["--quick", "--repeat", "2"]).repeat == 2
+
+
+def test_one_broken_benchmark_is_reported_and_the_others_still_written(
+    monkeypatch, tmp_path, capsys
+):
+    def broken(repeat):
+        raise RuntimeError("nbval failed in 02.ipynb::Cell 3")
+
+    fakes = {"training": lambda repeat: [Figure.of_runs("speed", [1.0] * repeat, "x")]}
+    fakes["notebooks"] = broken
+    monkeypatch.setattr(cli, "benchmarks", lambda quick: fakes)
+    output = tmp_path / "latest.json"
+    assert cli.main(["--output", str(output), "--repeat", "2"]) == 1
+    payload = json.loads(output.read_text())
+    assert [f["name"] for f in payload["figures"]] == ["speed"]
+    assert "02.ipynb::Cell 3" in payload["failures"]["notebooks"]
+    assert "speed" in capsys.readouterr().out
+
+
+def test_the_nbval_timer_plugin_adds_up_cell_phases_and_names_failing_cells(monkeypatch, tmp_path):
+    from types import SimpleNamespace
+
+    from benchmarks import nbval_timer
+
+    monkeypatch.setattr(nbval_timer, "_seconds", {})
+    monkeypatch.setattr(nbval_timer, "_failed", [])
+    item = SimpleNamespace(path=Path("/somewhere/solutions/01_data.ipynb"), name="Cell 3")
+    try:
+        pytest.skip("an nbval skip is not a failure")
+    except pytest.skip.Exception:
+        skipped = pytest.ExceptionInfo.from_current()
+    try:
+        raise AssertionError("output mismatch")
+    except AssertionError:
+        failed = pytest.ExceptionInfo.from_current()
+    for duration, excinfo in [(1.5, None), (0.25, skipped), (0.25, failed)]:
+        nbval_timer.pytest_runtest_makereport(
+            item, SimpleNamespace(duration=duration, excinfo=excinfo)
+        )
+    target = tmp_path / "times.json"
+    monkeypatch.setenv("BENCH_NBVAL_TIMES", str(target))
+    nbval_timer.pytest_sessionfinish(None, 0)
+    payload = json.loads(target.read_text())
+    assert payload == {"seconds": {"01_data.ipynb": 2.0}, "failed": ["01_data.ipynb::Cell 3"]}
