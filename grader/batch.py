@@ -538,6 +538,10 @@ def _kernel_env(options: GradingOptions) -> dict[str, str]:
     env.update(KERNEL_ENV)
     for name in ("PYTEST_CURRENT_TEST", "JPY_SESSION_NAME"):
         env.pop(name, None)
+    if options.jobs > 1:  # kernels in parallel: share the cores instead of oversubscribing them
+        threads = str(max(1, (os.cpu_count() or 1) // options.jobs))
+        for name in ("TF_NUM_INTRAOP_THREADS", "TF_NUM_INTEROP_THREADS", "OMP_NUM_THREADS"):
+            env.setdefault(name, threads)
     if options.python_path:
         parts = [str(Path(p).resolve()) for p in options.python_path]
         if env.get("PYTHONPATH"):
