@@ -70,7 +70,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     failures: dict[str, str] = {}
     machine = machine_description()
     load = machine.get("load_average_1min")
-    print(f"machine: {machine['cores']} cores, {machine['cpu']}, load average {load}")
+    print(f"machine: {machine['cores']} cores, {machine['cpu']}, load average {load}", flush=True)
     for name, collect in chosen.items():
         print(f"[{time.strftime('%H:%M:%S')}] {name} ...", file=sys.stderr, flush=True)
         started = time.perf_counter()
