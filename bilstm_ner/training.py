@@ -206,6 +206,7 @@ def train(
             disable=not progress,
             leave=True,
             unit="batch",
+            mininterval=0.5,  # fewer redraws: each one is a new output chunk in a notebook
         )
         loss_sum, sentences, tokens = 0.0, 0, 0
         started = time.perf_counter()
