@@ -261,10 +261,10 @@ def probe_build_layers(objects: Mapping[str, Any], inputs: dict) -> dict:
     stats_sizes = inputs["stats_sizes"]
     try:
         stats_model = build_learner_model(model_class, stats_sizes, check=check, limit=limit)
-        call_learner(
+        call_learner(  # builds a lazily created embedding; one word is enough
             stats_model,
-            input_batch,
-            lengths,
+            input_batch[:1, :1],
+            np.ones(1, dtype=np.int32),
             training=False,
             check=check,
             what="model(input_batch, lengths, training=False)",
