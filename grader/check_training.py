@@ -735,7 +735,8 @@ def judge_learner_step(inputs: dict, observations: Any) -> list[CheckItem]:
                 "all_variables",
                 False,
                 "No variable changed: compute the gradients of the loss with respect to "
-                "model.trainable_variables and apply them with optimizer.apply_gradients.",
+                "model.trainable_variables and apply them with optimizer.apply_gradients. Use the "
+                "`model` and `optimizer` passed to train_step, not variables of your notebook.",
             )
         )
     elif not changed[0]:
