@@ -218,6 +218,26 @@ def per_sentence_losses(model, optimizer, input_batch, ground_truth_tags, length
     return losses
 
 
+NOTEBOOK = {}
+
+
+def uses_the_notebook_model(model, optimizer, input_batch, ground_truth_tags, lengths, pad_index):
+    """Trains the notebook's own `tagger` (a global) instead of the `model` argument."""
+    if "tagger" not in NOTEBOOK:
+        NOTEBOOK["tagger"] = BiLSTMTagger(
+            vocabulary_size=int(np.max(input_batch)) + 1,
+            n_tags=int(np.max(ground_truth_tags)) + 1,
+            embedding_dim=4,
+            n_hidden_rnn=4,
+        )
+    tagger = NOTEBOOK["tagger"]
+    loss, gradients = _loss_and_gradients(
+        tagger, input_batch, ground_truth_tags, lengths, pad_index
+    )
+    optimizer.apply_gradients(zip(gradients, tagger.trainable_variables, strict=False))
+    return loss
+
+
 def not_attempted(model, optimizer, input_batch, ground_truth_tags, lengths, pad_index):
     raise NotImplementedError()
 
@@ -237,6 +257,7 @@ STEP_MUTANTS = [
     (loss_outside_the_tape, "returns", "raised"),
     (per_sentence_losses, "returns", "expected a scalar"),
     (not_attempted, "returns", "not attempted"),
+    (uses_the_notebook_model, "all_variables", "passed to train_step"),
 ]
 
 
