@@ -141,6 +141,11 @@ def build_learner_model(model_class: Any, sizes: Mapping[str, int], *, check: st
     )
 
 
+def is_a(value: Any, kinds: Any) -> bool:
+    """isinstance by the real type: a learner object cannot pass for another by its __class__."""
+    return issubclass(type(value), kinds)
+
+
 def _tensor_dtype_name(value: Any) -> str | None:
     """The dtype name of a tensor, variable or NumPy array; None for anything else."""
     import keras
@@ -148,7 +153,7 @@ def _tensor_dtype_name(value: Any) -> str | None:
 
     if type(value) is np.ndarray:
         return value.dtype.name
-    if isinstance(value, tf.Tensor | tf.Variable | keras.Variable):
+    if is_a(value, tf.Tensor | tf.Variable | keras.Variable):
         return tf.as_dtype(value.dtype).name
     return None
 
@@ -165,7 +170,7 @@ def call_model(model: Any, input_batch: Any, lengths: Any, *, check: str, limit:
             what="model(input_batch, lengths, training=False)",
             time_limit=limit,
         )
-        if isinstance(output, tuple | list | dict):
+        if is_a(output, tuple | list | dict):
             raise LearnerError(
                 "model(input_batch, lengths, training=False) returned a "
                 f"{type(output).__name__}; return only the logits tensor [batch, time, n_tags]."
@@ -198,11 +203,11 @@ def embedding_facts(model: Any, *, check: str, limit: float, values: bool = Fals
         return learner_failure(error)
     if matrix is None:
         return {"exists": False}
-    if isinstance(matrix, keras.Variable):
+    if is_a(matrix, keras.Variable):
         kind = "keras.Variable"
-    elif isinstance(matrix, tf.Variable):
+    elif is_a(matrix, tf.Variable):
         kind = "tf.Variable"
-    elif isinstance(matrix, tf.Tensor):
+    elif is_a(matrix, tf.Tensor):
         kind = "tf.Tensor"
     else:
         kind = describe(matrix)
@@ -239,7 +244,7 @@ def probe_build_layers(objects: Mapping[str, Any], inputs: dict) -> dict:
     import keras
 
     observations: dict[str, Any] = {
-        "construct": {"class": describe(model), "is_keras_model": isinstance(model, keras.Model)}
+        "construct": {"class": describe(model), "is_keras_model": is_a(model, keras.Model)}
     }
     input_batch, lengths = inputs["input_batch"], inputs["lengths"]
     calls = {"numpy": call_model(model, input_batch, lengths, check=check, limit=limit)}

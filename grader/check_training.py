@@ -27,6 +27,7 @@ from grader.check_model import (
     build_learner_model,
     call_model,
     embedding_facts,
+    is_a,
     random_sizes,
 )
 from grader.randomness import random_padded_batch
@@ -111,7 +112,7 @@ def _learner_loss(model: Any, inputs: dict, limit: float) -> Any:
         what="model(input_batch, lengths, training=False)",
         time_limit=limit,
     )
-    if isinstance(output, tuple | list | dict):
+    if is_a(output, tuple | list | dict):
         raise LearnerError(
             f"model(input_batch, lengths, training=False) returned a {type(output).__name__}; "
             "return only the logits tensor [batch, time, n_tags] (check_build_layers says more)."
@@ -244,7 +245,7 @@ def probe_learner_step(train_step: Any, inputs: dict) -> dict:
     import tensorflow as tf
 
     limit = float(inputs["time_limit"])
-    if isinstance(train_step, tf.types.experimental.PolymorphicFunction):
+    if is_a(train_step, tf.types.experimental.PolymorphicFunction):
         # A tf.function may create variables (e.g. Adam's slots) only on its first call: were the
         # grader to make that call, the learner's own training would then fail. Trace a fresh
         # tf.function of the same Python code instead (still graph mode, their object untouched).

@@ -124,3 +124,43 @@ def test_a_model_that_never_returns_is_stopped_and_named():
     report = check_build_layers(NeverReturns, seed=0, time_limit=0.3)
     failed = {item.name: item.message for item in report.items if not item.passed}
     assert "did not finish" in failed[ITEM_NAMES["logits"]]
+
+
+class Liar:
+    """Claims to be a dict and a tensor, and raises from every conversion."""
+
+    @property
+    def __class__(self):
+        import tensorflow as tf
+
+        return type(tf.constant(0.0))
+
+    def __getattr__(self, name):
+        raise RuntimeError(f"gotcha: {name}")
+
+    def __array__(self, *args, **kwargs):
+        raise RuntimeError("gotcha: __array__")
+
+    def __float__(self):
+        raise RuntimeError("gotcha: __float__")
+
+    def __eq__(self, other):
+        return True
+
+    __hash__ = object.__hash__
+
+
+class ReturnsALiar:
+    def __init__(self, vocabulary_size, n_tags, embedding_dim=8, n_hidden_rnn=8):
+        self.embedding_matrix = Liar()
+
+    def __call__(self, input_batch, lengths, training=False):
+        return Liar()
+
+
+def test_a_hostile_output_is_a_failed_item_not_a_grader_error():
+    report = check_build_layers(ReturnsALiar, seed=0)
+    names = [item.name for item in report.items]
+    assert "internal grader error" not in names, str(report)
+    failed = {item.name: item.message for item in report.items if not item.passed}
+    assert ITEM_NAMES["logits"] in failed and ITEM_NAMES["construct"] in failed

@@ -112,3 +112,27 @@ def test_a_stub_model_is_not_attempted_but_its_train_step_is_still_judged():
     step_items = [item for item in report.items if item.name in STEP_ITEMS.values()]
     assert not any(item.passed or item.attempted for item in model_items)
     assert all(item.passed for item in step_items), str(report)
+
+
+class Liar:
+    """Claims to be a tf.function and a tensor, and raises from every attribute."""
+
+    @property
+    def __class__(self):
+        import tensorflow as tf
+
+        return type(tf.function(lambda: 0))
+
+    def __getattr__(self, name):
+        raise RuntimeError(f"gotcha: {name}")
+
+    def __call__(self, *args, **kwargs):
+        return self
+
+
+def test_a_hostile_train_step_is_a_failed_item_not_a_grader_error():
+    from bilstm_ner.model import BiLSTMTagger
+
+    report = check_embedding_training(BiLSTMTagger, Liar(), seed=0)
+    assert "internal grader error" not in [item.name for item in report.items], str(report)
+    assert not report.passed
