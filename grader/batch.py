@@ -234,6 +234,12 @@ def load_registry(module_name: str, python_path: Sequence[str] = ()) -> Mapping[
     registry = getattr(module, "CHECKS", None)
     if not isinstance(registry, Mapping):
         raise UsageError(f"the checks module {module_name!r} has no CHECKS mapping")
+    # A check module that failed to import would silently turn its check into "unknown":
+    # refuse to grade rather than give every learner zero for the grader's own bug.
+    broken = getattr(module, "LOAD_ERRORS", None) or getattr(module, "_LOAD_ERRORS", None)
+    if broken:
+        details = "; ".join(f"{name}: {error}" for name, error in dict(broken).items())
+        raise UsageError(f"some checks could not be loaded (a bug in the grader): {details}")
     return registry
 
 

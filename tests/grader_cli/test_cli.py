@@ -186,3 +186,14 @@ def test_a_kernel_that_cannot_start_is_a_result_not_a_crash(tmp_path):
     (result,) = grade_paths([tmp_path], toy_options(kernel_name="no-such-kernel"))
     assert (result.status, result.score, result.max_score) == ("kernel failed to start", 0, 3)
     assert "NoSuchKernel" in result.errors[-1]
+
+
+def test_a_check_module_that_failed_to_load_stops_grading_instead_of_zeroing_everyone(
+    capsys, notebook_dir
+):
+    write_notebook(notebook_dir / "a.ipynb", DOUBLE)
+    code, _, err = run_cli(
+        capsys, "grade", str(notebook_dir), *TOY_CLI[2:], "--checks-module", "broken_checks"
+    )
+    assert code == 2
+    assert "could not be loaded" in err and "double: SyntaxError" in err
