@@ -18,6 +18,9 @@ from grader.safety import LearnerError, NotAttempted
 if TYPE_CHECKING:
     from grader.report import Report
 
+ERROR_TEXT_LIMIT = 300
+"""At most this many characters of an internal error's own message go into its report."""
+
 
 @dataclass(frozen=True)
 class CheckSpec:
@@ -54,6 +57,7 @@ def internal_error_report(title: str, error: BaseException) -> Report:
 
     where = traceback.extract_tb(error.__traceback__)
     place = f" at {where[-1].filename}:{where[-1].lineno}" if where else ""
+    text = _shortened(_error_text(error), ERROR_TEXT_LIMIT)
     return Report(
         title=title,
         items=[
@@ -61,13 +65,31 @@ def internal_error_report(title: str, error: BaseException) -> Report:
                 name="internal grader error",
                 passed=False,
                 message=(
-                    f"internal grader error: {type(error).__name__}: {error}{place}. "
+                    f"internal grader error: {type(error).__name__}: {text}{place}. "
                     "This is a bug in the grader, not in your code: please report it."
                 ),
                 points=1.0,
             )
         ],
     )
+
+
+def _error_text(error: BaseException) -> str:
+    """str(error) on one line, even when the exception's __str__ is broken."""
+    try:
+        text = str(error)
+    except Exception:
+        return "(the exception could not be printed)"
+    if type(text) is not str:
+        return "(the exception could not be printed)"
+    return " ".join(text.split())
+
+
+def _shortened(text: str, limit: int) -> str:
+    """`text` cut to about `limit` characters, saying how much was left out."""
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}... ({len(text) - limit} more characters)"
 
 
 def learner_failure(error: LearnerError) -> dict:
