@@ -236,3 +236,21 @@ def test_the_nbval_timer_plugin_adds_up_cell_phases_and_names_failing_cells(monk
     nbval_timer.pytest_sessionfinish(None, 0)
     payload = json.loads(target.read_text())
     assert payload == {"seconds": {"01_data.ipynb": 2.0}, "failed": ["01_data.ipynb::Cell 3"]}
+
+
+def test_results_become_the_readme_table_with_missed_goals_in_bold(tmp_path):
+    from benchmarks.harness import write_results
+    from benchmarks.markdown import machine_line, markdown_table
+
+    path = tmp_path / "latest.json"
+    figures = [
+        Figure.of_runs("suite", [400.0], "s", goal="< 300"),
+        Figure("wnut16", float("nan"), "s", note="skipped"),
+    ]
+    write_results(figures, path, {"failures": {"notebooks": "RuntimeError: nbval\nmore"}})
+    payload = json.loads(path.read_text())
+    table = markdown_table(payload).splitlines()
+    assert table[2] == "| suite | 400 s | < 300 (**missed**) | 1 |  |"
+    assert table[3] == "| wnut16 | n/a |  | 0 | skipped |"
+    assert table[4] == "| notebooks | failed | | | RuntimeError: nbval |"
+    assert "cores" in machine_line(payload["machine"])
