@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import importlib
+import inspect
 import os
 import secrets
 import shutil
@@ -25,7 +26,7 @@ import tempfile
 import threading
 import time
 import zlib
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -276,8 +277,10 @@ def grade_paths(
 def _run_coroutine(coroutine: Any) -> Any:
     """asyncio.run, also from inside a running event loop (e.g. called in Jupyter)."""
     try:
-        asyncio.get_running_loop()
+        running = asyncio.get_running_loop()
     except RuntimeError:
+        running = None
+    if running is None:
         return asyncio.run(coroutine)
     box: dict[str, Any] = {}
 
@@ -599,6 +602,38 @@ def _make_client(notebook: nbformat.NotebookNode, workdir: Path, options: Gradin
     )
 
 
+@contextlib.asynccontextmanager
+async def _running_kernel(client: Any, env: dict[str, str]) -> AsyncIterator[None]:
+    """Start the client's kernel (its own stdout/stderr to /dev/null) and always shut it down.
+
+    Unlike nbclient's `async_setup_kernel`, this installs no SIGINT/SIGTERM handlers, so Ctrl-C
+    stops the tool (the kernels are still shut down on the way out).
+    """
+    client.km = client.create_kernel_manager()
+    try:
+        await client.async_start_new_kernel(
+            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
+        await client.async_start_new_kernel_client()
+        yield
+    finally:
+        km, kc = client.km, client.kc
+        if km is not None:
+            with contextlib.suppress(Exception):
+                if km.has_kernel:
+                    await _maybe_await(km.shutdown_kernel(now=True))
+            with contextlib.suppress(Exception):
+                await _maybe_await(km.cleanup_resources())
+        if kc is not None:
+            with contextlib.suppress(Exception):
+                await _maybe_await(kc.stop_channels())
+        client.km = client.kc = None
+
+
+async def _maybe_await(value: Any) -> Any:
+    return await value if inspect.isawaitable(value) else value
+
+
 async def _execute_and_probe(
     notebook: nbformat.NotebookNode,
     filename: str,
@@ -633,9 +668,7 @@ async def _execute_and_probe(
 
     launched = time.monotonic()
     try:
-        async with client.async_setup_kernel(
-            env=_kernel_env(options), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-        ):
+        async with _running_kernel(client, _kernel_env(options)):
             started = True
             result.timings["kernel_start"] = time.monotonic() - launched
             deadline = time.monotonic() + options.timeout

@@ -73,7 +73,7 @@ from grader.batch import (
     load_registry,
 )
 
-EXIT_OK, EXIT_BELOW_THRESHOLD, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_BELOW_THRESHOLD, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 
 class _Parser(argparse.ArgumentParser):
@@ -142,6 +142,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UsageError as error:
         print(f"python -m grader: error: {error}", file=sys.stderr)
         return EXIT_USAGE
+    except KeyboardInterrupt:  # the kernels are shut down on the way out
+        print("python -m grader: interrupted; no results written", file=sys.stderr)
+        return EXIT_INTERRUPTED
 
 
 def _grade(arguments: argparse.Namespace) -> int:
