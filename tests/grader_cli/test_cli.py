@@ -197,3 +197,33 @@ def test_a_check_module_that_failed_to_load_stops_grading_instead_of_zeroing_eve
     )
     assert code == 2
     assert "could not be loaded" in err and "double: SyntaxError" in err
+
+
+def test_ctrl_c_stops_the_tool_and_its_kernels(tmp_path):
+    import signal
+    import time
+
+    import psutil
+
+    write_notebook(tmp_path / "endless.ipynb", DOUBLE, "while True:\n    pass")
+    tool = subprocess.Popen(
+        [sys.executable, "-m", "grader", "grade", str(tmp_path), "--timeout", "120", *TOY_CLI],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
+    try:
+        deadline = time.monotonic() + 60
+        kernels = []
+        while not kernels and time.monotonic() < deadline:
+            time.sleep(0.5)
+            kernels = psutil.Process(tool.pid).children()
+        assert kernels, "the kernel never started"
+        time.sleep(2)  # let it reach the endless cell
+        tool.send_signal(signal.SIGINT)
+        _, err = tool.communicate(timeout=30)
+    finally:
+        tool.kill()
+    assert tool.returncode == 130 and "interrupted" in err
+    assert not any(kernel.is_running() and kernel.status() != "zombie" for kernel in kernels)
