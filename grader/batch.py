@@ -354,7 +354,7 @@ async def grade_notebook(
         except Exception as error:
             inputs[number] = error
 
-    with tempfile.TemporaryDirectory(prefix="grader-") as private:
+    with tempfile.TemporaryDirectory(prefix="grader-", ignore_cleanup_errors=True) as private:
         private_dir = Path(private)
         exchange = private_dir / "exchange"
         exchange.mkdir(mode=0o700)
