@@ -13,6 +13,7 @@ test that the benchmarks still work, not a measurement.
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -90,4 +91,6 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
+    # SIGTERM (e.g. from `kill`) becomes SystemExit, so run_child stops the running child.
+    signal.signal(signal.SIGTERM, lambda number, frame: sys.exit(128 + number))
     sys.exit(main())

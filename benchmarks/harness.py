@@ -152,6 +152,16 @@ def tree_memory_mb(pid: int) -> tuple[float, float]:
     return total_pages * PAGE_MB, largest
 
 
+def stop(process: subprocess.Popen, grace: float = 5.0) -> None:
+    """Ask `process` to terminate (so it can stop its own children), kill it after `grace` s."""
+    process.terminate()
+    try:
+        process.wait(grace)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
 def run_child(
     args: Sequence[str],
     *,
@@ -174,17 +184,19 @@ def run_child(
         )
         deadline = start + timeout
         tree_peak = largest = 0.0
-        while True:
-            tree_now, largest_now = tree_memory_mb(process.pid)
-            tree_peak, largest = max(tree_peak, tree_now), max(largest, largest_now)
-            pid, status, _ = os.wait4(process.pid, os.WNOHANG)
-            if pid:
-                break
-            if time.perf_counter() > deadline:
-                process.kill()
-                os.wait4(process.pid, 0)
-                raise TimeoutError(f"{' '.join(args)} took longer than {timeout:.0f} s")
-            time.sleep(interval)
+        try:
+            while True:
+                tree_now, largest_now = tree_memory_mb(process.pid)
+                tree_peak, largest = max(tree_peak, tree_now), max(largest, largest_now)
+                pid, status, _ = os.wait4(process.pid, os.WNOHANG)
+                if pid:
+                    break
+                if time.perf_counter() > deadline:
+                    raise TimeoutError(f"{' '.join(args)} took longer than {timeout:.0f} s")
+                time.sleep(interval)
+        except BaseException:  # timeout, Ctrl-C, SIGTERM: leave no orphan behind
+            stop(process)
+            raise
         wall = time.perf_counter() - start
         process.returncode = os.waitstatus_to_exitcode(status)
         output.seek(0)

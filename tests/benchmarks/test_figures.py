@@ -44,36 +44,64 @@ def test_training_rounds_alternate_which_contender_goes_first_and_ratio_is_per_r
     monkeypatch,
 ):
     monkeypatch.setattr(training_figures, "wnut16_available", lambda: False)
-    speeds = {"course": iter([100.0, 300.0, 100.0]), "keras-fit": iter([50.0, 100.0, 400.0])}
-    order = []
+    speeds = {"course": iter([100.0, 300.0, 100.0, 7.0]), "keras-fit": iter([50.0, 100.0, 400.0])}
+    calls = []
 
     def run(command):
         contender = command[3].removeprefix("--contender=")
-        order.append(contender)
+        calls.append((contender, "--epochs=2" in command))
         return child(training_result(contender, next(speeds[contender])))
 
     figures = by_name(training_figures.collect(3, run=run))
-    assert order == ["course", "keras-fit", "keras-fit", "course", "course", "keras-fit"]
+    speed_rounds = [("course", True), ("keras-fit", True), ("keras-fit", True), ("course", True)]
+    assert calls == [*speed_rounds, ("course", True), ("keras-fit", True), ("course", False)]
     ratio = figures["throughput ratio course / fit"]
     assert ratio.runs == [2.0, 3.0, 0.25] and ratio.value == 2.0 and ratio.met is True
     assert figures["training throughput, course loop"].value == 100.0
-    assert figures["peak memory, training (course)"].runs == [100.0] * 3
+
+
+def test_epoch_time_f1_and_memory_come_from_full_runs_with_the_default_epochs(monkeypatch):
+    monkeypatch.setattr(training_figures, "wnut16_available", lambda: False)
+    commands = []
+
+    def run(command):
+        commands.append(command)
+        contender = command[3].removeprefix("--contender=")
+        return child(training_result(contender, 1.0), peak=500.0 if len(commands) > 2 else 1.0)
+
+    figures = by_name(training_figures.collect(1, run=run, full_runs=2))
+    assert commands[2][4:] == commands[3][4:] == []  # whole corpus, default epochs
+    assert figures["validation entity F1 after 4 epochs (bundled)"].runs == [0.5, 0.5]
+    assert figures["epoch time, course loop (bundled)"].value == 10.0
+    assert figures["peak memory, training (course)"].runs == [500.0, 500.0]
 
 
 def test_training_on_wnut16_is_skipped_with_the_download_command_when_absent(monkeypatch):
     monkeypatch.setattr(training_figures, "wnut16_available", lambda: False)
-    contenders = iter(["course", "keras-fit"])
 
     def run(command):
-        return child(training_result(next(contenders), 1.0))
+        return child(training_result(command[3].removeprefix("--contender="), 1.0))
 
     skipped = by_name(training_figures.collect(1, run=run))["epoch time, course loop (wnut16)"]
     assert skipped.runs == [] and "download wnut16" in skipped.note
 
 
+def test_training_on_wnut16_when_downloaded(monkeypatch):
+    monkeypatch.setattr(training_figures, "wnut16_available", lambda: True)
+    corpora = []
+
+    def run(command):
+        corpora.append(next((a for a in command if a.startswith("--corpus=")), "bundled"))
+        return child(training_result(command[3].removeprefix("--contender="), 1.0))
+
+    figures = by_name(training_figures.collect(1, run=run))
+    assert corpora[-1] == "--corpus=wnut16"
+    assert "epoch time, course loop (bundled)" in figures  # (the fake says bundled)
+
+
 def test_quick_training_uses_small_sizes():
-    assert "--embedding-dim=16" in training_figures.QUICK_ARGS
-    assert any(a.startswith("--train-limit=") for a in training_figures.QUICK_ARGS)
+    assert "--embedding-dim=16" in training_figures.QUICK_SPEED_ARGS
+    assert "--embedding-dim=16" in training_figures.QUICK_FULL_ARGS
 
 
 def test_grader_latency_takes_the_first_calls_of_each_child():
