@@ -16,24 +16,18 @@ Two experiments, each judged on its own so a broken piece never hides a correct 
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import math
 from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 
-from grader.check_model import (
-    build_learner_model,
-    call_model,
-    embedding_facts,
-    is_a,
-    random_sizes,
-)
+from grader.build_layers_inputs import random_sizes
+from grader.probing import build_learner_model, call_model, embedding_facts, is_a
 from grader.randomness import random_padded_batch
 from grader.report import CheckItem, Report
 from grader.safety import LearnerError, call_learner, to_float64
-from grader.spec import CheckSpec, learner_failure, run_check
+from grader.spec import CheckSpec, learner_failure
 
 TITLE = "check_embedding_training(BiLSTMTagger, train_step)"
 CHECK = "check_embedding_training"
@@ -889,20 +883,3 @@ EMBEDDING_TRAINING = CheckSpec(
     judge=judge_embedding_training,
 )
 
-
-def check_embedding_training(
-    BiLSTMTagger: type,  # the exercise's own name for the class
-    train_step: Any = None,
-    *,
-    seed: int | None = None,
-    time_limit: float = TIME_LIMIT,
-) -> Report:
-    """Check that one training step reaches and updates exactly the batch's embedding rows, and
-    (when given) that `train_step` does one clipped step with its optimizer and returns the loss.
-    Randomised unless `seed` is given."""
-    spec = EMBEDDING_TRAINING
-    if time_limit != TIME_LIMIT:
-        spec = dataclasses.replace(
-            spec, make_inputs=lambda rng: make_training_inputs(rng, time_limit=time_limit)
-        )
-    return run_check(spec, {"BiLSTMTagger": BiLSTMTagger, "train_step": train_step}, seed=seed)

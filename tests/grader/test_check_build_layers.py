@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from grader import check_build_layers
 from grader.check_model import (
     BUILD_LAYERS,
     ITEM_NAMES,
-    check_build_layers,
     judge_build_layers,
     make_build_layers_inputs,
 )

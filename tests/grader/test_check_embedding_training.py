@@ -5,11 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from grader import check_embedding_training
 from grader.check_training import (
     EMBEDDING_TRAINING,
     MODEL_ITEMS,
     STEP_ITEMS,
-    check_embedding_training,
     judge_embedding_training,
     make_training_inputs,
 )

@@ -12,10 +12,10 @@ import pytest
 import tensorflow as tf
 
 from bilstm_ner.model import BiLSTMTagger, compute_loss
+from grader import check_embedding_training
 from grader.check_training import (
     MODEL_ITEMS,
     STEP_ITEMS,
-    check_embedding_training,
     judge_learner_step,
     make_training_inputs,
     probe_learner_step,
