@@ -17,9 +17,16 @@ default 4096), `--checks NAME,...` (grade these checks, ignoring what notebooks 
 `--fail-under SCORE` (exit 1 when any submission scores fewer points), `--verbose` (print
 every item of every submission; a single submission is always printed in full).
 
+Each submission ends with a status: "graded" (its cells ran, possibly with errors listed, and
+the checks were judged), "no checks" (nothing declared: 0/0), "invalid notebook", "timed out",
+"out of memory", "kernel died", "kernel failed to start" (the checks' items then score zero,
+each saying why), or "internal error" (a bug in the tool). The JSON also gives per submission
+`peak_memory_mb` and `timings` (seconds: kernel_start, notebook, checks).
+
 Exit codes: 0 when results were produced (whatever the scores), 1 with `--fail-under` when a
 submission scored below it, 2 when the tool was used wrongly (bad option, missing path, no
-notebook found, unknown check): one line on stderr says what.
+notebook found, unknown check, a check module that failed to load): one line on stderr says
+what; 130 when interrupted (Ctrl-C; kernels are shut down, no result files written).
 
 The notebook <-> grader convention
 ----------------------------------
