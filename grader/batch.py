@@ -356,14 +356,12 @@ async def grade_notebook(
 
     with tempfile.TemporaryDirectory(prefix="grader-", ignore_cleanup_errors=True) as private:
         private_dir = Path(private)
-        exchange = private_dir / "exchange"
-        exchange.mkdir(mode=0o700)
-        for number, spec_inputs in inputs.items():
+        for number, spec_inputs in inputs.items():  # plain data? (a trial write, then discarded)
             try:
-                write_payload(exchange / "inputs" / str(number), spec_inputs)
+                write_payload(private_dir / "trial" / str(number), spec_inputs)
             except Exception as error:  # make_inputs returned something not plain, or crashed
                 inputs[number] = error
-                write_payload(exchange / "inputs" / str(number), {})
+        shutil.rmtree(private_dir / "trial", ignore_errors=True)
         observations = await _execute_and_probe(
             notebook, path.name, requests, inputs, options, private_dir, result
         )
@@ -647,7 +645,6 @@ async def _execute_and_probe(
     from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
     workdir = private_dir / "work"
-    exchange = private_dir / "exchange"
     workdir.mkdir()
     nbformat.write(notebook, str(workdir / filename))  # the learner's copy; original untouched
 
@@ -688,9 +685,12 @@ async def _execute_and_probe(
                 stage = "the grader's checks"
                 result.timings["notebook"] = time.monotonic() - deadline + options.timeout
                 probe_started = time.monotonic()
+                # Only now, after the learner's cells ran, do inputs and a results folder exist,
+                # under names the notebook could not guess.
+                exchange = private_dir / f"exchange-{secrets.token_hex(16)}"
                 output_dir = exchange / f"results-{secrets.token_hex(16)}"
-                output_dir.mkdir(mode=0o700)
-                _write_request(exchange, output_dir, requests, options.registry)
+                output_dir.mkdir(mode=0o700, parents=True)
+                _write_request(exchange, output_dir, requests, inputs, options.registry)
                 probe_cell = nbformat.v4.new_code_cell(_probe_source(exchange))
                 notebook.cells.append(probe_cell)  # nbclient stores each cell back by index
                 client.timeout = remaining()
@@ -745,11 +745,21 @@ async def _execute_and_probe(
 
 
 def _write_request(
-    exchange: Path, output_dir: Path, requests: list[CheckRequest], registry: str
+    exchange: Path,
+    output_dir: Path,
+    requests: list[CheckRequest],
+    inputs: dict[int, Any],
+    registry: str,
 ) -> None:
-    """The request the probe cell reads: registry module, checks, where to write results."""
+    """What the probe cell reads: each check's inputs, and the request (registry module,
+    checks, where to write results)."""
     checks = []
-    for request in requests:
+    for number, request in enumerate(requests):
+        spec_inputs = inputs[number]
+        write_payload(
+            exchange / "inputs" / str(number),
+            {} if isinstance(spec_inputs, Exception) else spec_inputs,
+        )
         checks.append({"name": request.name, "objects": dict(request.objects)})
     write_payload(
         exchange / "request",

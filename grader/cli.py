@@ -141,6 +141,16 @@ def _names(text: str) -> tuple[str, ...]:
     return names
 
 
+_CONTROL = {
+    code: f"\\x{code:02x}" for code in [*range(32), *range(127, 160)] if chr(code) not in "\n\t"
+}
+
+
+def _printable(text: str) -> str:
+    """Learner-controlled text with control characters (terminal escapes) made visible."""
+    return text.translate(_CONTROL)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code (0 results, 1 below --fail-under, 2 misuse)."""
     arguments = build_parser().parse_args(argv)
@@ -189,13 +199,13 @@ def _grade(arguments: argparse.Namespace) -> int:
 
     if arguments.verbose or len(results) == 1:
         for result in results:
-            print(f"== {result.path}: {result.status}")
+            print(_printable(f"== {result.path}: {result.status}"))
             for error in result.errors:
-                print(f"   ! {error}")
+                print(_printable(f"   ! {error}"))
             for _, report in result.reports:
-                print(report)
+                print(_printable(str(report)))
             print()
-    print(writers.results_table(results))
+    print(_printable(writers.results_table(results)))
 
     if arguments.format == "gradescope":
         writers.write_gradescope(arguments.json or "results.json", results[0])

@@ -135,6 +135,10 @@ SUBMISSIONS: dict[str, tuple[str, ...]] = {
     "renamed_function": ("def times_two(x):\n    return 2 * x",),
     "asks_for_input": ("name = input('Your name? ')", DOUBLE),
     "exits_inside": ("def double(x):\n    import os\n    os._exit(0)",),
+    "deletes_its_surroundings": (
+        "import os, shutil\nshutil.rmtree(os.path.dirname(os.getcwd()), ignore_errors=True)",
+        DOUBLE,
+    ),
 }
 TAGS = {
     "uses_a_skipped_cell": {0: ["skip-when-grading"]},
@@ -328,3 +332,7 @@ def test_a_kernel_killed_by_the_learners_function_scores_zero(graded):
     result = graded["exits_inside"]
     assert (result.status, result.score) == ("kernel died", 0)
     assert "while running the grader's checks" in messages(result)
+
+
+def test_a_notebook_deleting_its_private_folder_is_still_graded(graded):
+    assert graded["deletes_its_surroundings"].score == 3

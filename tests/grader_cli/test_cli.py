@@ -227,3 +227,10 @@ def test_ctrl_c_stops_the_tool_and_its_kernels(tmp_path):
         tool.kill()
     assert tool.returncode == 130 and "interrupted" in err
     assert not any(kernel.is_running() and kernel.status() != "zombie" for kernel in kernels)
+
+
+def test_terminal_escapes_in_learner_messages_are_printed_harmlessly(capsys, tmp_path):
+    write_notebook(tmp_path / "a.ipynb", "def double(x):\n    raise ValueError('\\x1b[2J\\x9b')")
+    code, out, _ = run_cli(capsys, "grade", str(tmp_path / "a.ipynb"), *TOY_CLI)
+    assert code == 0 and "ValueError" in out
+    assert "\x1b" not in out and "\x9b" not in out and "\\x1b[2J" in out
