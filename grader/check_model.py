@@ -25,16 +25,22 @@ from grader.build_layers_items import ITEM_NAMES, TITLE
 from grader.build_layers_judge import judge_build_layers
 from grader.build_layers_judge_behaviour import CHANGED_ATOL, SAME_ATOL
 from grader.build_layers_probe import probe_build_layers
+from grader.probing import MODEL_KEYWORDS, build_learner_model, call_model, embedding_facts, is_a
 from grader.spec import CheckSpec
 
 __all__ = [
     "BUILD_LAYERS",
     "CHANGED_ATOL",
     "ITEM_NAMES",
+    "MODEL_KEYWORDS",
     "SAME_ATOL",
     "STATS_VALUES",
     "TIME_LIMIT",
     "TITLE",
+    "build_learner_model",
+    "call_model",
+    "embedding_facts",
+    "is_a",
     "judge_build_layers",
     "make_build_layers_inputs",
     "probe_build_layers",
