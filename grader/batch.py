@@ -155,8 +155,10 @@ def collect_notebooks(paths: Iterable[str | os.PathLike]) -> list[Path]:
     if not found:
         names = ", ".join(str(p) for p in paths) or "(none given)"
         raise UsageError(f"no notebooks (*.ipynb) found in {names}")
-    unique = list(dict.fromkeys(found))
-    return unique
+    unreadable = [str(path) for path in found if not os.access(path, os.R_OK)]
+    if unreadable:
+        raise UsageError(f"cannot read {', '.join(unreadable[:3])}: check the permissions")
+    return list(dict.fromkeys(found))
 
 
 def read_notebook(path: Path) -> nbformat.NotebookNode:

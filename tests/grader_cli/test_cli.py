@@ -234,3 +234,10 @@ def test_terminal_escapes_in_learner_messages_are_printed_harmlessly(capsys, tmp
     code, out, _ = run_cli(capsys, "grade", str(tmp_path / "a.ipynb"), *TOY_CLI)
     assert code == 0 and "ValueError" in out
     assert "\x1b" not in out and "\x9b" not in out and "\\x1b[2J" in out
+
+
+def test_an_unreadable_notebook_exits_2(capsys, tmp_path, monkeypatch):
+    write_notebook(tmp_path / "locked.ipynb", DOUBLE)
+    monkeypatch.setattr("grader.batch.os.access", lambda path, mode: False)  # we may be root
+    code, _, err = run_cli(capsys, "grade", str(tmp_path), *TOY_CLI)
+    assert code == 2 and "cannot read" in err and "locked.ipynb" in err
