@@ -1,14 +1,18 @@
-"""The nbval sanitize file parses the way nbval reads it, and each rule removes its noise."""
+"""nbval set-up: the sanitize file parses the way nbval reads it and each rule removes its noise;
+the root conftest.py stops nbval comparing stderr."""
 
 from __future__ import annotations
 
+import importlib.util
 import re
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from nbval.plugin import get_sanitize_patterns
 
 PATTERNS = get_sanitize_patterns((Path(__file__).parent / "nbval_sanitize.cfg").read_text())
+ROOT_CONFTEST = Path(__file__).resolve().parents[2] / "conftest.py"
 
 
 def sanitize(text: str) -> str:
@@ -18,7 +22,7 @@ def sanitize(text: str) -> str:
 
 
 def test_every_rule_is_read_by_nbval():
-    assert len(PATTERNS) == 4
+    assert len(PATTERNS) == 5
 
 
 @pytest.mark.parametrize(
@@ -32,8 +36,9 @@ def test_every_rule_is_read_by_nbval():
             "100%|██████████| 20/20 [00:02<00:00, 9.1it/s]",
         ),
         ("graph written to /tmp/tmpab12cd/graph", "graph written to /tmp/tmpzz99/graph"),
+        ("--logdir /var/folders/x1/ab/T/graph-1", "--logdir /tmp/graph-2"),
     ],
-    ids=["address", "seconds", "per-step", "tqdm", "tempdir"],
+    ids=["address", "seconds", "per-step", "tqdm", "tempdir", "macos-tempdir"],
 )
 def test_run_to_run_noise_is_sanitized_away(first, second):
     assert first != second
@@ -44,3 +49,22 @@ def test_numbers_that_matter_are_kept():
     assert (
         sanitize("loss 1.8934, F1 0.41, 7 rows changed") == "loss 1.8934, F1 0.41, 7 rows changed"
     )
+
+
+def load_root_conftest():
+    spec = importlib.util.spec_from_file_location("root_conftest", ROOT_CONFTEST)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_stderr_is_never_compared_for_notebooks():
+    collector = SimpleNamespace(path=Path("solutions/01_data.ipynb"), skip_compare=("metadata",))
+    load_root_conftest().pytest_collectstart(collector)
+    assert collector.skip_compare == ("metadata", "stderr")
+
+
+def test_other_collectors_are_left_alone():
+    collector = SimpleNamespace(path=Path("tests/test_x.py"), skip_compare=("metadata",))
+    load_root_conftest().pytest_collectstart(collector)
+    assert collector.skip_compare == ("metadata",)
