@@ -55,7 +55,8 @@ def compile_train_step(
     optimizer are built eagerly first, so the graph never has to create variables.
     """
     build_model(model)
-    optimizer.build(model.trainable_variables)
+    if not optimizer.built:  # rebuilding would add a second set of slots (e.g. SGD momentums)
+        optimizer.build(model.trainable_variables)
 
     @tf.function(input_signature=BATCH_SIGNATURE)
     def step(input_batch: tf.Tensor, ground_truth_tags: tf.Tensor, lengths: tf.Tensor):

@@ -72,6 +72,15 @@ def test_compiled_step_returns_the_loss_before_the_update_and_updates_the_model(
     assert not np.allclose(model.embedding_matrix.numpy(), embedding_before)
 
 
+def test_a_given_optimizer_keeps_its_state_across_compilations():
+    model = small_model()
+    optimizer = keras.optimizers.SGD(0.01, momentum=0.9)
+    compile_train_step(train_step, model, optimizer, PAD)
+    slots = [id(variable) for variable in optimizer.variables]
+    compile_train_step(train_step, model, optimizer, PAD)
+    assert [id(variable) for variable in optimizer.variables] == slots
+
+
 def test_a_train_step_using_numpy_gets_a_message_about_graph_mode():
     def numpy_train_step(model, optimizer, input_batch, ground_truth_tags, lengths, pad_index):
         return float(tf.reduce_sum(input_batch).numpy())
