@@ -1,60 +1,55 @@
 """Grade submitted notebooks: execute each in a fresh kernel, probe there, judge here.
 
-For each notebook: read and validate it; decide which checks apply (the notebook's
-`metadata["grader"]["checks"]`, or `GradingOptions.checks`); generate each check's inputs in
-this process; execute a copy of the notebook in a fresh kernel inside a private temporary
-directory (cells tagged `skip-when-grading` are not run; failing cells do not stop the run);
-send the kernel one last cell that runs the probes (`grader.kernel_probe`) and writes the
-observations as plain data into a directory whose name is only revealed in that cell; shut the
-kernel down; read the observations as hostile data (`grader.transport`) and judge them here.
-Learner code never runs in this process, and this process never imports TensorFlow itself.
+For each notebook: read it and find its checks (`grader.submissions`); generate each check's
+inputs in this process; run the notebook and then the probes in a fresh kernel
+(`grader.kernel_run`, `grader.kernel_probe`); judge the observations it returned, read as
+hostile data (`grader.transport`), here. Learner code never runs in this process, and this
+process never imports TensorFlow itself. Entry points: `grade_paths` and `python -m grader`.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import importlib
-import inspect
 import os
-import secrets
 import shutil
-import signal
-import subprocess
-import sys
 import tempfile
 import threading
 import time
 import zlib
-from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import nbformat
 import numpy as np
 
+from grader.kernel_run import KernelLimits, run_notebook
 from grader.report import CheckItem, Report
 from grader.spec import CheckSpec, internal_error_report
-from grader.transport import MalformedPayload, read_payload, write_payload
+from grader.submissions import (
+    CheckRequest,
+    UsageError,
+    collect_notebooks,
+    declared_checks,
+    load_registry,
+    read_notebook,
+)
+from grader.transport import MalformedPayload, write_payload
 
-SKIP_TAG = "skip-when-grading"
+__all__ = [
+    "DEFAULT_MEMORY_LIMIT_MB",
+    "DEFAULT_TIMEOUT",
+    "GradingOptions",
+    "SubmissionResult",
+    "UsageError",
+    "collect_notebooks",
+    "grade_notebook",
+    "grade_paths",
+    "load_registry",
+]
+
 DEFAULT_TIMEOUT = 600.0
 DEFAULT_MEMORY_LIMIT_MB = 4096.0
-MAX_NOTEBOOK_BYTES = 50 * 2**20
-STREAM_LIMIT = 4000
-"""Characters of printed output kept per cell (the rest is dropped as it arrives)."""
-
-KERNEL_ENV = {
-    "TF_CPP_MIN_LOG_LEVEL": "2",
-    "TF_ENABLE_ONEDNN_OPTS": "0",
-    "MPLBACKEND": "Agg",
-    "PYTHONUNBUFFERED": "1",
-}
-
-
-class UsageError(Exception):
-    """The tool was used wrongly (bad path, unknown check): a one-line message, exit code 2."""
 
 
 @dataclass(frozen=True)
@@ -69,14 +64,6 @@ class GradingOptions:
     seed: int | None = None
     python_path: tuple[str, ...] = ()
     kernel_name: str = "python3"
-
-
-@dataclass(frozen=True)
-class CheckRequest:
-    """One check to run on a notebook, with spec object names mapped to notebook names."""
-
-    name: str
-    objects: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -128,122 +115,6 @@ class SubmissionResult:
                 for item in report.items
             ],
         }
-
-
-# --- finding and reading submissions -----------------------------------------------------------
-
-
-def collect_notebooks(paths: Iterable[str | os.PathLike]) -> list[Path]:
-    """The notebooks named by `paths` (files, or folders searched recursively for *.ipynb,
-    skipping .ipynb_checkpoints), in a stable order. Raises `UsageError` for a missing path
-    or when no notebook is found."""
-    found: list[Path] = []
-    for raw in paths:
-        path = Path(raw)
-        if path.is_dir():
-            found.extend(
-                sorted(
-                    candidate
-                    for candidate in path.rglob("*.ipynb")
-                    if ".ipynb_checkpoints" not in candidate.parts and candidate.is_file()
-                )
-            )
-        elif path.is_file():
-            found.append(path)
-        else:
-            raise UsageError(f"{raw}: no such file or folder")
-    if not found:
-        names = ", ".join(str(p) for p in paths) or "(none given)"
-        raise UsageError(f"no notebooks (*.ipynb) found in {names}")
-    unreadable = [str(path) for path in found if not os.access(path, os.R_OK)]
-    if unreadable:
-        raise UsageError(f"cannot read {', '.join(unreadable[:3])}: check the permissions")
-    return list(dict.fromkeys(found))
-
-
-def read_notebook(path: Path) -> nbformat.NotebookNode:
-    """Read and validate a notebook (nbformat 4). Raises ValueError with a sentence for people."""
-    try:
-        size = path.stat().st_size
-    except OSError as error:
-        raise ValueError(f"cannot read {path.name}: {error.strerror}") from None
-    if size > MAX_NOTEBOOK_BYTES:
-        raise ValueError(
-            f"{path.name} is {size / 2**20:.0f} MB, larger than the "
-            f"{MAX_NOTEBOOK_BYTES // 2**20} MB limit: clear the outputs and submit it again"
-        )
-    try:
-        text = path.read_text(encoding="utf-8")
-        notebook = nbformat.reads(text, as_version=4)
-        nbformat.validate(notebook)
-    except Exception as error:  # NotJSONError, ValidationError, UnicodeDecodeError, ...
-        detail = " ".join(str(error).split())[:200]
-        raise ValueError(
-            f"{path.name} is not a valid Jupyter notebook ({type(error).__name__}: {detail}); "
-            "submit the .ipynb file saved by Jupyter"
-        ) from None
-    return notebook
-
-
-def declared_checks(
-    notebook: nbformat.NotebookNode, registry: Mapping[str, CheckSpec]
-) -> tuple[list[CheckRequest], list[str]]:
-    """The checks a notebook declares in `metadata["grader"]["checks"]`, and problems found.
-
-    Each entry is a check name, or {"check": name, "objects": {spec_name: notebook_name}}.
-    """
-    grader_metadata = notebook.get("metadata", {}).get("grader")
-    if grader_metadata is None:
-        return [], []
-    entries = grader_metadata.get("checks") if isinstance(grader_metadata, dict) else None
-    if not isinstance(entries, list):
-        return [], ['notebook metadata "grader" must be {"checks": [...]}']
-    requests, problems = [], []
-    for entry in entries:
-        if isinstance(entry, str):
-            name, objects = entry, {}
-        elif isinstance(entry, dict) and isinstance(entry.get("check"), str):
-            name, objects = entry["check"], entry.get("objects", {})
-        else:
-            problems.append(f"notebook metadata: cannot read the check entry {str(entry)[:80]}")
-            continue
-        valid_objects = isinstance(objects, dict) and all(
-            isinstance(key, str) and isinstance(value, str) for key, value in objects.items()
-        )
-        if not valid_objects:
-            problems.append(f'notebook metadata: "objects" of check {name!r} must map str to str')
-            continue
-        if name not in registry:
-            problems.append(
-                f"notebook metadata names an unknown check {name!r} "
-                f"(known: {', '.join(sorted(registry))})"
-            )
-            continue
-        requests.append(CheckRequest(name, dict(objects)))
-    return requests, problems
-
-
-def load_registry(module_name: str, python_path: Sequence[str] = ()) -> Mapping[str, CheckSpec]:
-    """The `CHECKS` mapping of the module `module_name` (default `grader.checks`), importable
-    from `python_path` folders (added to `sys.path`, as they are for the kernels)."""
-    for folder in reversed(python_path):
-        folder = str(Path(folder).resolve())
-        if folder not in sys.path:
-            sys.path.insert(0, folder)
-    try:
-        module = importlib.import_module(module_name)
-    except ImportError as error:
-        raise UsageError(f"cannot import the checks module {module_name!r}: {error}") from None
-    registry = getattr(module, "CHECKS", None)
-    if not isinstance(registry, Mapping):
-        raise UsageError(f"the checks module {module_name!r} has no CHECKS mapping")
-    # A check module that failed to import would silently turn its check into "unknown":
-    # refuse to grade rather than give every learner zero for the grader's own bug.
-    broken = getattr(module, "LOAD_ERRORS", None) or getattr(module, "_LOAD_ERRORS", None)
-    if broken:
-        details = "; ".join(f"{name}: {error}" for name, error in dict(broken).items())
-        raise UsageError(f"some checks could not be loaded (a bug in the grader): {details}")
-    return registry
 
 
 # --- grading ----------------------------------------------------------------------------------
@@ -364,9 +235,14 @@ async def grade_notebook(
             except Exception as error:  # make_inputs returned something not plain, or crashed
                 inputs[number] = error
         shutil.rmtree(private_dir / "trial", ignore_errors=True)
-        observations = await _execute_and_probe(
-            notebook, path.name, requests, inputs, options, private_dir, result
+        run = await run_notebook(
+            notebook, path.name, requests, inputs, _limits(options), private_dir
         )
+    result.status = run.status
+    result.errors.extend(run.errors)
+    result.timings = run.timings
+    result.peak_memory_mb = run.peak_memory_mb
+    observations = run.outcomes
 
     first_cell_error = next((e for e in result.errors if e.startswith("cell ")), None)
     for number, request in enumerate(requests):
@@ -378,6 +254,17 @@ async def grade_notebook(
         report = _judge(spec, spec_inputs, observations.get(number), result, first_cell_error)
         result.reports.append((request.name, report))
     return result
+
+
+def _limits(options: GradingOptions) -> KernelLimits:
+    return KernelLimits(
+        timeout=options.timeout,
+        memory_limit_mb=options.memory_limit_mb,
+        registry=options.registry,
+        jobs=options.jobs,
+        python_path=options.python_path,
+        kernel_name=options.kernel_name,
+    )
 
 
 def _rng(seed: int | None, check_name: str) -> np.random.Generator:
@@ -492,294 +379,3 @@ def _failed_report(spec: CheckSpec, inputs: dict | None, reason: str, attempted:
             for item in items
         ],
     )
-
-
-# --- running a notebook in a kernel -----------------------------------------------------------
-
-
-class _MemoryWatch:
-    """Polls the kernel's process tree; kills it when its resident memory passes the limit."""
-
-    def __init__(self, limit_mb: float) -> None:
-        self.limit_bytes = limit_mb * 2**20
-        self.exceeded = False
-        self.peak_bytes = 0
-
-    async def run(self, pid_of: Callable[[], int | None]) -> None:
-        import psutil
-
-        while True:
-            await asyncio.sleep(0.2)
-            pid = pid_of()
-            if pid is None:
-                continue
-            try:
-                root = psutil.Process(pid)
-                processes = [root, *root.children(recursive=True)]
-            except psutil.Error:
-                continue
-            total = 0
-            for process in processes:
-                with contextlib.suppress(psutil.Error):
-                    total += process.memory_info().rss
-            self.peak_bytes = max(self.peak_bytes, total)
-            if total > self.limit_bytes:
-                self.exceeded = True
-                for process in reversed(processes):
-                    with contextlib.suppress(psutil.Error):
-                        process.kill()
-                return
-
-
-def _own_process_group(pid: int | None) -> int | None:
-    """The kernel's process group if it leads its own (jupyter_client starts a new session)."""
-    if pid is None:
-        return None
-    try:
-        group = os.getpgid(pid)
-    except OSError:
-        return None
-    return group if group == pid and group != os.getpgid(0) else None
-
-
-def _kernel_env(options: GradingOptions) -> dict[str, str]:
-    env = dict(os.environ)
-    env.update(KERNEL_ENV)
-    for name in ("PYTEST_CURRENT_TEST", "JPY_SESSION_NAME"):
-        env.pop(name, None)
-    if options.jobs > 1:  # kernels in parallel: share the cores instead of oversubscribing them
-        threads = str(max(1, (os.cpu_count() or 1) // options.jobs))
-        for name in ("TF_NUM_INTRAOP_THREADS", "TF_NUM_INTEROP_THREADS", "OMP_NUM_THREADS"):
-            env.setdefault(name, threads)
-    if options.python_path:
-        parts = [str(Path(p).resolve()) for p in options.python_path]
-        if env.get("PYTHONPATH"):
-            parts.append(env["PYTHONPATH"])
-        env["PYTHONPATH"] = os.pathsep.join(parts)
-    return env
-
-
-def _make_client(notebook: nbformat.NotebookNode, workdir: Path, options: GradingOptions) -> Any:
-    from nbclient import NotebookClient
-
-    class CappedClient(NotebookClient):
-        """Keeps only error outputs and a little printed text: floods never fill our memory."""
-
-        def output(self, outs, msg, display_id, cell_index):  # type: ignore[override]
-            content = msg.get("content", {})
-            if msg["msg_type"] == "error":
-                outs.append(
-                    nbformat.v4.new_output(
-                        "error",
-                        ename=str(content.get("ename", ""))[:200],
-                        evalue=str(content.get("evalue", ""))[:1000],
-                        traceback=[],
-                    )
-                )
-            elif msg["msg_type"] == "stream":
-                kept = sum(len(out.get("text", "")) for out in outs if "text" in out)
-                room = STREAM_LIMIT - kept
-                if room > 0:
-                    outs.append(
-                        nbformat.v4.new_output(
-                            "stream",
-                            name=str(content.get("name", "stdout")),
-                            text=str(content.get("text", ""))[:room],
-                        )
-                    )
-            return None
-
-    return CappedClient(
-        notebook,
-        kernel_name=options.kernel_name,
-        allow_errors=True,
-        skip_cells_with_tag=SKIP_TAG,
-        shutdown_kernel="immediate",
-        shell_timeout_interval=1,
-        startup_timeout=min(120, max(10, int(options.timeout))),
-        record_timing=False,
-        resources={"metadata": {"path": str(workdir)}},
-    )
-
-
-@contextlib.asynccontextmanager
-async def _running_kernel(client: Any, env: dict[str, str]) -> AsyncIterator[None]:
-    """Start the client's kernel (its own stdout/stderr to /dev/null) and always shut it down.
-
-    Unlike nbclient's `async_setup_kernel`, this installs no SIGINT/SIGTERM handlers, so Ctrl-C
-    stops the tool (the kernels are still shut down on the way out).
-    """
-    client.km = client.create_kernel_manager()
-    try:
-        await client.async_start_new_kernel(
-            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-        )
-        await client.async_start_new_kernel_client()
-        yield
-    finally:
-        km, kc = client.km, client.kc
-        if km is not None:
-            with contextlib.suppress(Exception):
-                if km.has_kernel:
-                    await _maybe_await(km.shutdown_kernel(now=True))
-            with contextlib.suppress(Exception):
-                await _maybe_await(km.cleanup_resources())
-        if kc is not None:
-            with contextlib.suppress(Exception):
-                await _maybe_await(kc.stop_channels())
-        client.km = client.kc = None
-
-
-async def _maybe_await(value: Any) -> Any:
-    return await value if inspect.isawaitable(value) else value
-
-
-async def _execute_and_probe(
-    notebook: nbformat.NotebookNode,
-    filename: str,
-    requests: list[CheckRequest],
-    inputs: dict[int, Any],
-    options: GradingOptions,
-    private_dir: Path,
-    result: SubmissionResult,
-) -> dict[int, Any]:
-    """Run the notebook's cells, then the probe cell; return {check number: outcome}."""
-    from nbclient.exceptions import CellTimeoutError, DeadKernelError
-
-    workdir = private_dir / "work"
-    workdir.mkdir()
-    nbformat.write(notebook, str(workdir / filename))  # the learner's copy; original untouched
-
-    client = _make_client(notebook, workdir, options)
-    watch = _MemoryWatch(options.memory_limit_mb)
-    deadline = time.monotonic() + options.timeout  # reset once the kernel is up
-    output_dir: Path | None = None
-    watcher: asyncio.Task | None = None
-    started = False
-    process_group: int | None = None
-
-    def kernel_pid() -> int | None:
-        provisioner = getattr(client.km, "provisioner", None) if client.km else None
-        return getattr(provisioner, "pid", None)
-
-    def remaining() -> int:
-        return int(max(1, deadline - time.monotonic()))
-
-    launched = time.monotonic()
-    try:
-        async with _running_kernel(client, _kernel_env(options)):
-            started = True
-            result.timings["kernel_start"] = time.monotonic() - launched
-            deadline = time.monotonic() + options.timeout
-            process_group = _own_process_group(kernel_pid())
-            watcher = asyncio.ensure_future(watch.run(kernel_pid))
-            stage = "the notebook"
-            try:
-                for index, cell in enumerate(notebook.cells):
-                    if cell.cell_type != "code":
-                        continue
-                    if time.monotonic() >= deadline:
-                        raise CellTimeoutError("deadline passed")
-                    stage = f"cell {index + 1}"
-                    client.timeout = remaining()
-                    await client.async_execute_cell(cell, index, store_history=True)
-                    result.errors.extend(_cell_errors(cell, f"cell {index + 1}"))
-                stage = "the grader's checks"
-                result.timings["notebook"] = time.monotonic() - deadline + options.timeout
-                probe_started = time.monotonic()
-                # Only now, after the learner's cells ran, do inputs and a results folder exist,
-                # under names the notebook could not guess.
-                exchange = private_dir / f"exchange-{secrets.token_hex(16)}"
-                output_dir = exchange / f"results-{secrets.token_hex(16)}"
-                output_dir.mkdir(mode=0o700, parents=True)
-                _write_request(exchange, output_dir, requests, inputs, options.registry)
-                probe_cell = nbformat.v4.new_code_cell(_probe_source(exchange))
-                notebook.cells.append(probe_cell)  # nbclient stores each cell back by index
-                client.timeout = remaining()
-                await client.async_execute_cell(
-                    probe_cell, len(notebook.cells) - 1, store_history=False
-                )
-                result.errors.extend(_cell_errors(probe_cell, "grader's probe cell"))
-                result.timings["checks"] = time.monotonic() - probe_started
-            except CellTimeoutError:
-                result.status = "timed out"
-                result.errors.append(
-                    f"timed out after {options.timeout:g} s while running {stage} "
-                    "(the kernel was stopped)"
-                )
-            except DeadKernelError:
-                await asyncio.sleep(0)  # let the memory watch record why
-                if watch.exceeded:
-                    result.status = "out of memory"
-                    result.errors.append(
-                        f"the kernel used more than {options.memory_limit_mb:g} MB and was "
-                        f"stopped while running {stage}"
-                    )
-                else:
-                    result.status = "kernel died"
-                    result.errors.append(f"the kernel died while running {stage}")
-    except Exception as error:
-        if result.status == "graded":
-            result.status = "kernel died" if started else "kernel failed to start"
-            result.errors.append(f"kernel problem: {type(error).__name__}: {error}"[:500])
-    finally:
-        if watcher is not None:
-            watcher.cancel()
-        if process_group is not None:  # whatever the learner's code started in the kernel
-            with contextlib.suppress(OSError):
-                os.killpg(process_group, signal.SIGKILL)
-        if watch.peak_bytes:
-            result.peak_memory_mb = round(watch.peak_bytes / 2**20, 1)
-
-    if output_dir is None or result.status != "graded":
-        return {}
-    outcomes: dict[int, Any] = {}
-    for number in range(len(requests)):
-        directory = output_dir / str(number)
-        if not directory.exists():
-            continue
-        try:
-            outcomes[number] = read_payload(directory)
-        except MalformedPayload as error:
-            outcomes[number] = error
-    shutil.rmtree(output_dir, ignore_errors=True)
-    return outcomes
-
-
-def _write_request(
-    exchange: Path,
-    output_dir: Path,
-    requests: list[CheckRequest],
-    inputs: dict[int, Any],
-    registry: str,
-) -> None:
-    """What the probe cell reads: each check's inputs, and the request (registry module,
-    checks, where to write results)."""
-    checks = []
-    for number, request in enumerate(requests):
-        spec_inputs = inputs[number]
-        write_payload(
-            exchange / "inputs" / str(number),
-            {} if isinstance(spec_inputs, Exception) else spec_inputs,
-        )
-        checks.append({"name": request.name, "objects": dict(request.objects)})
-    write_payload(
-        exchange / "request",
-        {"registry": registry, "checks": checks, "output": str(output_dir)},
-    )
-
-
-def _probe_source(exchange: Path) -> str:
-    return (
-        "import grader.kernel_probe as _grader_kernel_probe\n"
-        f"_grader_kernel_probe.run_probes(globals(), {str(exchange)!r})\n"
-    )
-
-
-def _cell_errors(cell: nbformat.NotebookNode, where: str) -> list[str]:
-    errors = []
-    for output in cell.get("outputs", []):
-        if output.get("output_type") == "error":
-            evalue = " ".join(str(output.get("evalue", "")).split())[:300]
-            errors.append(f"{where}: {output.get('ename', 'Error')}: {evalue}".rstrip(": "))
-    return errors

@@ -12,8 +12,9 @@ import nbformat.v4 as v4
 import pytest
 
 from conftest import DOUBLE, TOY_CLI, toy_options, write_notebook
-from grader.batch import _rng, collect_notebooks, declared_checks, grade_paths, load_registry
+from grader.batch import _rng, grade_paths
 from grader.cli import main
+from grader.submissions import collect_notebooks, declared_checks, load_registry
 
 
 def run_cli(capsys, *arguments: str) -> tuple[int, str, str]:
@@ -238,6 +239,6 @@ def test_terminal_escapes_in_learner_messages_are_printed_harmlessly(capsys, tmp
 
 def test_an_unreadable_notebook_exits_2(capsys, tmp_path, monkeypatch):
     write_notebook(tmp_path / "locked.ipynb", DOUBLE)
-    monkeypatch.setattr("grader.batch.os.access", lambda path, mode: False)  # we may be root
+    monkeypatch.setattr("grader.submissions.os.access", lambda path, mode: False)  # we may be root
     code, _, err = run_cli(capsys, "grade", str(tmp_path), *TOY_CLI)
     assert code == 2 and "cannot read" in err and "locked.ipynb" in err
