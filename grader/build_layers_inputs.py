@@ -108,4 +108,3 @@ def make_build_layers_inputs(rng: np.random.Generator, *, time_limit: float = TI
         "stats_sizes": dict(sizes, vocabulary_size=stats_vocabulary_size),
         "time_limit": float(time_limit),
     }
-

@@ -21,7 +21,6 @@ ITEM_NAMES = {
 }
 
 
-
 def item(key: str, passed: bool, message: str = "", attempted: bool = True) -> CheckItem:
     """The one-point item for property `key` of ITEM_NAMES."""
     return CheckItem(ITEM_NAMES[key], bool(passed), message, 1.0, attempted)

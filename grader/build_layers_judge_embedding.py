@@ -107,4 +107,3 @@ def judge_init(facts: Any, sizes: dict) -> CheckItem:
         "np.random.randn(V, D) / np.sqrt(D), e.g. "
         "initializer=keras.initializers.RandomNormal(stddev=1 / np.sqrt(embedding_dim)).",
     )
-
