@@ -16,7 +16,7 @@ import argparse
 import signal
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 from benchmarks import grader_latency, grading_tool, notebook_suite, training_figures
@@ -25,7 +25,7 @@ from benchmarks.harness import ROOT, Figure, format_table, machine_description, 
 DEFAULT_OUTPUT = ROOT / "benchmarks" / "results" / "latest.json"
 
 
-def benchmarks(quick: bool) -> dict[str, Callable[[int], list[Figure]]]:
+def benchmarks(quick: bool) -> dict[str, Callable[[int], Iterable[Figure]]]:
     """Each benchmark's name and the function making its figures from a repeat count."""
     return {
         "training": lambda repeat: training_figures.collect(repeat, quick=quick),
@@ -76,7 +76,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"[{time.strftime('%H:%M:%S')}] {name} ...", file=sys.stderr, flush=True)
         started = time.perf_counter()
         try:
-            figures.extend(collect(arguments.repeat))
+            for figure in collect(arguments.repeat):  # keep what was measured before a failure
+                figures.append(figure)
         except Exception as error:  # one broken benchmark must not hide the others
             failures[name] = f"{type(error).__name__}: {error}"
             print(f"  {name} FAILED: {failures[name]}", file=sys.stderr, flush=True)

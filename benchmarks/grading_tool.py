@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import shutil
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 from benchmarks.harness import ROOT, ChildRun, Figure, python_module, run_child
@@ -88,10 +88,11 @@ def collect(
     notebook: Path | None = None,
     extra: Sequence[str] = (),
     run: Runner = run_child,
-) -> list[Figure]:
+) -> Iterator[Figure]:
     """Figures: one submission's wall time and peak memory (median of `repeat`), batch speed.
 
-    The two batch runs (`--jobs 1`, `--jobs 2`) are made once each: they are long.
+    The two batch runs (`--jobs 1`, `--jobs 2`) are made once each: they are long. Figures are
+    yielded as soon as they are measured, so a later failure does not lose them.
     """
     notebook = notebook or busiest_solution()
     walls, peaks, largest = [], [], []
@@ -101,7 +102,7 @@ def collect(
         peaks.append(child.tree_peak_mb)
         largest.append(child.peak_rss_mb)
     label = notebook.name
-    figures = [
+    yield from [
         Figure.of_runs(
             f"grade one submission ({label})",
             walls,
@@ -121,7 +122,7 @@ def collect(
         copies = copy_batch(notebook, batch_size, Path(folder))
         for jobs in (1, 2):
             child, _ = grade(copies, jobs=jobs, extra=extra, run=run)
-            figures.append(
+            yield (
                 Figure.of_runs(
                     f"grade a batch of {batch_size}, --jobs {jobs}",
                     [batch_size / child.wall * 60],
@@ -129,4 +130,3 @@ def collect(
                     note=f"{child.wall:.0f} s for the batch",
                 )
             )
-    return figures

@@ -9,7 +9,7 @@ the course loop's default epochs) gives the epoch time, the validation F1 and th
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 
 from benchmarks.harness import ChildRun, Figure, python_module, run_child
 
@@ -41,9 +41,10 @@ def wnut16_available() -> bool:
 
 def collect(
     repeat: int, quick: bool = False, run: Runner = run_child, full_runs: int = 1
-) -> list[Figure]:
+) -> Iterator[Figure]:
     """Throughput of both contenders and their ratio (`repeat` rounds), then `full_runs` full
-    course runs: epoch time, validation F1, peak memory; WNUT-16 when downloaded."""
+    course runs: epoch time, validation F1, peak memory; WNUT-16 when downloaded. Figures are
+    yielded as soon as they are measured, so a later failure does not lose them."""
     speed_arguments = QUICK_SPEED_ARGS if quick else SPEED_ARGS
     results: dict[str, list[dict]] = {"course": [], "keras-fit": []}
     peaks: dict[str, list[float]] = {"course": [], "keras-fit": []}
@@ -56,7 +57,7 @@ def collect(
     course, fit = results["course"], results["keras-fit"]
     sizes = "{embedding_dim}/{n_hidden_rnn}/{batch_size}".format(**course[0]["config"])
     note = f"emb/hidden/batch {sizes}, real tokens, 2nd epoch of {course[0]['train_sentences']:,}"
-    figures = [
+    yield from [
         Figure.of_runs(
             "training throughput, course loop",
             [r["tokens_per_second"] for r in course],
@@ -83,9 +84,8 @@ def collect(
     ]
     full_arguments = QUICK_FULL_ARGS if quick else ()
     full = [train_child("course", full_arguments, run) for _ in range(full_runs)]
-    figures.extend(full_course_figures([r for r, _ in full], [c for _, c in full]))
-    figures.extend(collect_wnut16(full_runs, full_arguments, run))
-    return figures
+    yield from full_course_figures([r for r, _ in full], [c for _, c in full])
+    yield from collect_wnut16(full_runs, full_arguments, run)
 
 
 def full_course_figures(results: Sequence[dict], children: Sequence[ChildRun]) -> list[Figure]:

@@ -174,7 +174,7 @@ def test_a_submission_without_full_marks_is_an_error_not_a_timing(tmp_path):
     run, _ = fake_grader(score=1.0)
     notebook = write_notebook(tmp_path / "03.ipynb", ["a"])
     with pytest.raises(ValueError, match="not graded with full marks"):
-        grading_tool.collect(1, batch_size=2, notebook=notebook, run=run)
+        list(grading_tool.collect(1, batch_size=2, notebook=notebook, run=run))
 
 
 NOTEBOOKS = [Path("solutions/01_data.ipynb"), Path("solutions/02_embeddings.ipynb")]
@@ -226,6 +226,7 @@ def test_one_broken_benchmark_is_reported_and_the_others_still_written(
     monkeypatch, tmp_path, capsys
 ):
     def broken(repeat):
+        yield Figure.of_runs("nbval 01.ipynb", [3.0], "s")
         raise RuntimeError("nbval failed in 02.ipynb::Cell 3")
 
     fakes = {"training": lambda repeat: [Figure.of_runs("speed", [1.0] * repeat, "x")]}
@@ -234,7 +235,7 @@ def test_one_broken_benchmark_is_reported_and_the_others_still_written(
     output = tmp_path / "latest.json"
     assert cli.main(["--output", str(output), "--repeat", "2"]) == 1
     payload = json.loads(output.read_text())
-    assert [f["name"] for f in payload["figures"]] == ["speed"]
+    assert [f["name"] for f in payload["figures"]] == ["speed", "nbval 01.ipynb"]
     assert "02.ipynb::Cell 3" in payload["failures"]["notebooks"]
     assert "speed" in capsys.readouterr().out
 
