@@ -17,12 +17,21 @@ from grader.training_items import CHANGED, MODEL_ITEMS
 from grader.training_items import model_item as item
 
 VARIABLE_KINDS = ("keras.Variable", "tf.Variable")
+REFERENCE_ITEM = "the model (the course's reference BiLSTMTagger: not graded here)"
+REFERENCE_MESSAGE = (
+    "This notebook trains the course's reference BiLSTMTagger, so only your train_step is "
+    "graded here; your own tagger is graded in 03_build_layers."
+)
 
 
 def judge_learner_model(inputs: dict, observations: Any) -> list[CheckItem]:
     """Items of experiment 1 (the learner's model under the grader's loss and step)."""
     observations = observations if type(observations) is dict else {}
-    message, attempted = error_of(observations.get("build"))
+    build = observations.get("build")
+    if type(build) is dict and build.get("reference") is True:
+        # Worth no points either way: claiming to be the reference only forfeits these items.
+        return [CheckItem(REFERENCE_ITEM, True, REFERENCE_MESSAGE, points=0.0)]
+    message, attempted = error_of(build)
     if message or type(observations.get("build")) is not dict:
         message = message or "The probe returned nothing about your model."
         skipped = "Not checked: your model could not be built or called (see the first item)."

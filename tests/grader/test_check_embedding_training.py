@@ -27,7 +27,20 @@ def test_a_correct_train_step_passes_in_every_style(correct_train_step):
 
     report = check_embedding_training(BiLSTMTagger, correct_train_step, seed=17)
     assert report.passed, str(report)
-    assert report.max_score == len(MODEL_ITEMS) + len(STEP_ITEMS)
+    assert report.max_score == len(STEP_ITEMS)
+
+
+def test_the_course_reference_model_earns_no_points_so_an_untouched_notebook_05_scores_zero():
+    """Notebook 05 trains the course's own BiLSTMTagger: only the learner's train_step counts."""
+    from bilstm_ner.model import BiLSTMTagger
+
+    def stub_train_step(model, optimizer, input_batch, ground_truth_tags, lengths, pad_index):
+        raise NotImplementedError()
+
+    report = check_embedding_training(BiLSTMTagger, stub_train_step, seed=2)
+    assert report.score == 0 and report.max_score == len(STEP_ITEMS)
+    assert "not graded here" in report.items[0].name
+    assert not any(item.attempted for item in report.items[1:])
 
 
 @pytest.mark.parametrize("seed", range(20))
