@@ -22,7 +22,7 @@ def sanitize(text: str) -> str:
 
 
 def test_every_rule_is_read_by_nbval():
-    assert len(PATTERNS) == 5
+    assert len(PATTERNS) == 7
 
 
 @pytest.mark.parametrize(
@@ -68,3 +68,22 @@ def test_other_collectors_are_left_alone():
     collector = SimpleNamespace(path=Path("tests/test_x.py"), skip_compare=("metadata",))
     load_root_conftest().pytest_collectstart(collector)
     assert collector.skip_compare == ("metadata",)
+
+
+def _report(*items: tuple[str, bool]):
+    from grader.report import CheckItem, Report
+
+    return Report("check_x(f)", [CheckItem(name, ok, "fix it") for name, ok in items])
+
+
+def test_a_passing_report_is_the_same_whatever_its_items():
+    before, after = _report(("a", True)), _report(("a", True), ("renamed b", True))
+    passed = "check_x: all checks passed"
+    assert sanitize(before._repr_html_()) == sanitize(after._repr_html_()) == passed
+    assert sanitize(repr(before)) == sanitize(repr(after)) == passed
+
+
+def test_a_failing_report_is_kept_as_it_is():
+    failing = _report(("a", True), ("b", False))
+    assert sanitize(failing._repr_html_()) == failing._repr_html_()
+    assert sanitize(repr(failing)) == repr(failing)
