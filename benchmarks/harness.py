@@ -93,6 +93,7 @@ class ChildRun:
     peak_rss_mb: float
     tree_peak_mb: float
     stdout: str
+    returncode: int = 0
 
     def json(self) -> dict:
         """The child's last stdout line parsed as JSON (children print one JSON object)."""
@@ -169,12 +170,14 @@ def run_child(
     cwd: Path = ROOT,
     env: dict[str, str] | None = None,
     interval: float = 0.1,
+    check: bool = True,
 ) -> ChildRun:
     """Run a command in a child process and measure its wall time and peak memory.
 
     Memory is read from /proc while the child runs (see `ChildRun`), so neither this process
     nor earlier children leak into it. Raises RuntimeError (with the end of its output) when
-    the child fails and TimeoutError when it runs longer than `timeout` seconds.
+    the child fails (unless `check` is False) and TimeoutError when it runs longer than
+    `timeout` seconds.
     """
     environment = {**os.environ, **QUIET_TF, **(env or {})}
     with tempfile.TemporaryFile() as output, tempfile.TemporaryFile() as errors:
@@ -201,11 +204,11 @@ def run_child(
         process.returncode = os.waitstatus_to_exitcode(status)
         output.seek(0)
         stdout = output.read().decode(errors="replace")
-        if process.returncode != 0:
+        if check and process.returncode != 0:
             errors.seek(0)
             tail = (stdout + errors.read().decode(errors="replace"))[-3000:]
             raise RuntimeError(f"{' '.join(args)} exited with {process.returncode}:\n{tail}")
-    return ChildRun(wall, largest, max(tree_peak, largest), stdout)
+    return ChildRun(wall, largest, max(tree_peak, largest), stdout, process.returncode)
 
 
 def python_module(module: str, *arguments: str) -> list[str]:

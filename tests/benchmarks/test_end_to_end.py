@@ -38,6 +38,6 @@ def test_the_notebook_suite_times_each_notebook_under_nbval(tmp_path):
     cells[0].execution_count = 1
     notebook = tmp_path / "tiny.ipynb"
     notebook.write_text(json.dumps(v4.new_notebook(cells=cells)), encoding="utf-8")
-    figures = notebook_suite.collect(1, [Path(notebook)])
+    figures = list(notebook_suite.collect(1, [Path(notebook)]))
     assert [f.name for f in figures] == ["nbval tiny.ipynb", "nbval suite (1 notebooks)"]
     assert 0 < figures[0].value <= figures[1].value

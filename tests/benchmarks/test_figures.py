@@ -188,26 +188,45 @@ def write_times(path: Path, failed: list[str]) -> Path:
 
 def test_each_notebook_gets_the_summed_time_of_its_cells(tmp_path):
     times = write_times(tmp_path / "times.json", failed=[])
-    seconds = notebook_suite.notebook_seconds(times, [*NOTEBOOKS, Path("03_absent.ipynb")])
+    seconds, failed = notebook_suite.notebook_seconds(times, [*NOTEBOOKS, Path("03_absent.ipynb")])
     assert seconds == {"01_data.ipynb": 2.0, "02_embeddings.ipynb": 4.0, "03_absent.ipynb": 0.0}
+    assert failed == []
 
 
-def test_a_failing_notebook_cell_is_named_instead_of_timed(tmp_path):
-    times = write_times(tmp_path / "times.json", failed=["02_embeddings.ipynb::Cell 0"])
-    with pytest.raises(RuntimeError, match=r"02_embeddings.ipynb::Cell 0"):
-        notebook_suite.notebook_seconds(times, NOTEBOOKS)
+def fake_pytest(failed: list[str], returncode: int = 0):
+    def run(command, env):
+        assert "--nbval" in command and "--nbval-current-env" in command
+        write_times(Path(env["BENCH_NBVAL_TIMES"]), failed=failed)
+        return ChildRun(42.0, 1.0, 1.0, "", returncode)
+
+    return run
 
 
 def test_the_suite_figure_is_the_wall_time_of_one_pytest_run_against_five_minutes():
-    def run(command, env):
-        assert "--nbval" in command and "--nbval-current-env" in command
-        write_times(Path(env["BENCH_NBVAL_TIMES"]), failed=[])
-        return child(wall=42.0)
-
-    figures = by_name(notebook_suite.collect(1, NOTEBOOKS, run=run))
+    figures = by_name(notebook_suite.collect(1, NOTEBOOKS, run=fake_pytest(failed=[])))
     suite = figures["nbval suite (2 notebooks)"]
     assert suite.value == 42.0 and suite.goal == "< 300" and suite.met is True
     assert figures["nbval 01_data.ipynb"].value == 2.0
+
+
+def test_a_failing_notebook_cell_is_named_after_the_figures_of_the_others():
+    figures = []
+    run = fake_pytest(failed=["02_embeddings.ipynb::Cell 0"], returncode=1)
+    with pytest.raises(RuntimeError, match=r"02_embeddings.ipynb::Cell 0"):
+        for figure in notebook_suite.collect(1, NOTEBOOKS, run=run):
+            figures.append(figure)
+    notes = {figure.name: figure.note for figure in figures}
+    assert notes["nbval 02_embeddings.ipynb"] == "FAILED: 02_embeddings.ipynb::Cell 0"
+    assert "FAILED" not in notes["nbval 01_data.ipynb"]
+    assert notes["nbval suite (2 notebooks)"].endswith("WITH FAILURES")
+
+
+def test_a_pytest_that_runs_no_cell_is_an_error():
+    def run(command, env):
+        return ChildRun(1.0, 1.0, 1.0, "ERROR: file or directory not found", 4)
+
+    with pytest.raises(RuntimeError, match="exited with 4 before running any cell"):
+        list(notebook_suite.collect(1, NOTEBOOKS, run=run))
 
 
 def test_the_command_line_refuses_unknown_benchmarks(capsys):
