@@ -9,7 +9,7 @@ CONSTRAINTS := requirements/constraints.txt
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 export TF_ENABLE_ONEDNN_OPTS ?= 0
 
-.PHONY: install lab test lint format notebooks grade bench lock clean
+.PHONY: install lab test lint format solutions notebooks grade bench lock clean
 
 install: $(STAMP)
 
@@ -37,6 +37,11 @@ lint: install
 format: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
+
+# Re-run solutions/ and store their outputs (as nbval compares them), then regenerate notebooks/.
+solutions: install
+	$(BIN)/python -m tools.execute_solutions $(NOTEBOOKS)
+	$(BIN)/python -m tools.make_notebooks
 
 notebooks: install
 	$(BIN)/python -m tools.make_notebooks
