@@ -69,16 +69,7 @@ def grade_course(tmp_path: Path) -> tuple[subprocess.CompletedProcess, list[dict
     return done, json.loads(results.read_text())["submissions"]
 
 
-KNOWN_GAPS = {
-    ("notebooks", "05_training.ipynb", "score"): (
-        "05 declares embedding_training, whose model items pass on the reference "
-        "BiLSTMTagger that notebook imports: the untouched stub scores 5/11"
-    ),
-    ("solutions", "05_training.ipynb", "errors"): (
-        "cells after the skip-when-grading training cell use its `history` (NameError when "
-        "grading): they need the tag too"
-    ),
-}
+KNOWN_GAPS: dict[tuple[str, str, str], str] = {}
 
 
 def cases(folder: str, aspect: str) -> list:
@@ -130,7 +121,8 @@ def test_the_learner_notebook_scores_zero_and_says_not_attempted(course, name):
     assert result["status"] == "graded" and result["max_score"] > 0
     first_items = {}
     for item in result["items"]:
-        first_items.setdefault(item["check"], item)
+        if item["points"] > 0:  # zero-point items only inform (e.g. "reference model not graded")
+            first_items.setdefault(item["check"], item)
     for item in first_items.values():
         assert "not attempted" in item["message"] and not item["attempted"], item
     assert result["score"] == 0
