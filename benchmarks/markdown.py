@@ -19,7 +19,7 @@ def machine_line(machine: dict) -> str:
     return (
         f"Taken {machine.get('date', '?')} on {machine.get('cores', '?')} cores "
         f"({machine.get('cpu', '?')}), load average {machine.get('load_average_1min', '?')} "
-        f"at the start; Python {machine.get('python', '?')}, TensorFlow "
+        f"when written; Python {machine.get('python', '?')}, TensorFlow "
         f"{machine.get('tensorflow', '?')}, Keras {machine.get('keras', '?')}."
     )
 
