@@ -78,7 +78,7 @@ class _MemoryWatch:
         import psutil
 
         while True:
-            await asyncio.sleep(0.2)
+            await asyncio.sleep(0.1)
             pid = pid_of()
             if pid is None:
                 continue

@@ -254,7 +254,9 @@ def test_a_memory_hog_is_stopped(graded):
     result = graded["memory_hog"]
     assert (result.status, result.score) == ("out of memory", 0)
     assert "more memory than allowed" in messages(result)
-    assert result.peak_memory_mb < MEMORY_LIMIT_MB + 300
+    # Stopped well before the 3,000 MB the cell asks for. The watchdog polls, so how far past the
+    # limit it gets depends on the machine's load (762 MB was seen at a 400 MB limit, load 8).
+    assert result.peak_memory_mb < 2000
 
 
 @pytest.mark.parametrize("name", ["sys_exit", "raise_system_exit"])
