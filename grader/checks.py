@@ -15,12 +15,18 @@ from grader.spec import CheckSpec, run_check
 
 # name -> (module, attribute) of each exercise's CheckSpec, in course order.
 _SPEC_HOMES = {
+    "normalize_token": ("grader.check_data", "NORMALIZE_TOKEN"),
+    "pad_sentences": ("grader.check_data", "PAD_SENTENCES"),
+    "embedding_layer": ("grader.check_embedding_layer", "EMBEDDING_LAYER"),
     "build_layers": ("grader.check_model", "BUILD_LAYERS"),
     "compute_loss": ("grader.check_loss", "COMPUTE_LOSS"),
     "embedding_training": ("grader.check_training", "EMBEDDING_TRAINING"),
 }
 
 _TITLES = {
+    "normalize_token": "check_normalize_token",
+    "pad_sentences": "check_pad_sentences",
+    "embedding_layer": "check_embedding_layer",
     "build_layers": "check_build_layers(BiLSTMTagger)",
     "compute_loss": "check_compute_loss(compute_loss)",
     "embedding_training": "check_embedding_training(BiLSTMTagger, train_step)",
@@ -45,7 +51,7 @@ def _load_specs() -> dict[str, CheckSpec]:
 
 
 CHECKS: dict[str, CheckSpec] = _load_specs()
-"""Every available check by name ("build_layers", "compute_loss", "embedding_training")."""
+"""Every available check by name ("normalize_token", ..., "embedding_training")."""
 
 
 def _run(name: str, objects: dict[str, Any], seed: int | None, time_limit: float | None) -> Report:
