@@ -15,6 +15,9 @@ from tools.make_notebooks import SOLUTIONS_DIR
 
 SOLUTIONS = sorted(SOLUTIONS_DIR.glob("*.ipynb"))
 CHECK_CALLS = {
+    "normalize_token": "check_normalize_token(",
+    "pad_sentences": "check_pad_sentences(",
+    "embedding_layer": "check_embedding_layer(",
     "build_layers": "check_build_layers(",
     "compute_loss": "check_compute_loss(",
     "embedding_training": "check_embedding_training(",
