@@ -9,7 +9,7 @@ Nothing here imports TensorFlow.
 from __future__ import annotations
 
 import string
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import numpy as np
@@ -32,6 +32,47 @@ MAX_VALUES = 10_000
 """A larger returned array is recorded only by its shape and dtype."""
 
 NOT_CHECKED = "Not checked: see the first failed item."
+
+
+def _probe_each_case(
+    function: Any,
+    inputs: dict,
+    *,
+    arguments: Callable[[dict], tuple],
+    record: Callable[[Any], dict],
+    title: str,
+    what: str,
+) -> dict:
+    """Call the learner's `function(*arguments(case))` for each case, guarded (LEARNER side).
+
+    Returns {"results": [record(value) | {"error": message}], "not_attempted": bool}; stops at
+    the stub's NotImplementedError or at a time-out.
+    """
+    cases = inputs["cases"]
+    if not callable(function):
+        message = f"pass your function: `{title}({what})`."
+        return {"results": [{"error": message}] * len(cases), "not_attempted": False}
+    results: list[dict] = []
+    for case in cases:
+        try:
+            value = call_learner(
+                function,
+                *arguments(case),
+                check=title,
+                what=what,
+                time_limit=float(inputs.get("time_limit", TIME_LIMIT)),
+            )
+        except NotAttempted as error:
+            return {"results": [{"error": error.message}], "not_attempted": True}
+        except TimedOut as error:
+            results.append({"error": error.message})
+            break
+        except LearnerError as error:
+            results.append({"error": error.message})
+            continue
+        results.append(record(value))
+    return {"results": results, "not_attempted": False}
+
 
 # --- normalize_token ---------------------------------------------------------------------------
 
@@ -97,34 +138,21 @@ def probe_normalize_token(objects: Mapping[str, Any], inputs: dict) -> dict:
     Returns {"results": [{"value": str} | {"returned": description} | {"error": message}],
     "not_attempted": bool}; stops at the stub's NotImplementedError or a time-out.
     """
-    normalize_token = objects.get("normalize_token")
-    cases = inputs["cases"]
-    if not callable(normalize_token):
-        message = "pass your function: `check_normalize_token(normalize_token)`."
-        return {"results": [{"error": message}] * len(cases), "not_attempted": False}
-    results: list[dict] = []
-    for case in cases:
-        try:
-            value = call_learner(
-                normalize_token,
-                case["token"],
-                check=NORMALIZE_TOKEN_TITLE,
-                what="normalize_token",
-                time_limit=float(inputs.get("time_limit", TIME_LIMIT)),
-            )
-        except NotAttempted as error:
-            return {"results": [{"error": error.message}], "not_attempted": True}
-        except TimedOut as error:
-            results.append({"error": error.message})
-            break
-        except LearnerError as error:
-            results.append({"error": error.message})
-            continue
-        if type(value) is str:
-            results.append({"value": value[:MAX_TEXT]})
-        else:
-            results.append({"returned": describe(value)})
-    return {"results": results, "not_attempted": False}
+    return _probe_each_case(
+        objects.get("normalize_token"),
+        inputs,
+        arguments=lambda case: (case["token"],),
+        record=_record_token,
+        title=NORMALIZE_TOKEN_TITLE,
+        what="normalize_token",
+    )
+
+
+def _record_token(value: Any) -> dict:
+    """A returned token as plain data: the string (cut) or a description of what came back."""
+    if type(value) is str:
+        return {"value": value[:MAX_TEXT]}
+    return {"returned": describe(value)}
 
 
 def judge_normalize_token(inputs: dict, observations: dict) -> Report:
@@ -228,42 +256,29 @@ def probe_pad_sentences(objects: Mapping[str, Any], inputs: dict) -> dict:
     Returns {"results": [{"error": message} | {"pair": False, "returned": description} |
     {"pair": True, "input_batch": recorded, "lengths": recorded}], "not_attempted": bool}.
     """
-    pad_sentences = objects.get("pad_sentences")
-    cases = inputs["cases"]
-    if not callable(pad_sentences):
-        message = "pass your function: `check_pad_sentences(pad_sentences)`."
-        return {"results": [{"error": message}] * len(cases), "not_attempted": False}
-    results: list[dict] = []
-    for case in cases:
-        try:
-            value = call_learner(
-                pad_sentences,
-                [list(sentence) for sentence in case["token_ids"]],
-                int(case["pad_index"]),
-                check=PAD_SENTENCES_TITLE,
-                what="pad_sentences",
-                time_limit=float(inputs.get("time_limit", TIME_LIMIT)),
-            )
-        except NotAttempted as error:
-            return {"results": [{"error": error.message}], "not_attempted": True}
-        except TimedOut as error:
-            results.append({"error": error.message})
-            break
-        except LearnerError as error:
-            results.append({"error": error.message})
-            continue
-        if isinstance(value, tuple) and tuple.__len__(value) == 2:
-            input_batch, lengths = tuple.__getitem__(value, 0), tuple.__getitem__(value, 1)
-            results.append(
-                {
-                    "pair": True,
-                    "input_batch": _recorded_array(input_batch),
-                    "lengths": _recorded_array(lengths),
-                }
-            )
-        else:
-            results.append({"pair": False, "returned": describe(value)})
-    return {"results": results, "not_attempted": False}
+    return _probe_each_case(
+        objects.get("pad_sentences"),
+        inputs,
+        arguments=lambda case: (
+            [list(sentence) for sentence in case["token_ids"]],
+            int(case["pad_index"]),
+        ),
+        record=_record_padding,
+        title=PAD_SENTENCES_TITLE,
+        what="pad_sentences",
+    )
+
+
+def _record_padding(value: Any) -> dict:
+    """A returned (input_batch, lengths) pair as plain data, or a description of what came back."""
+    if isinstance(value, tuple) and tuple.__len__(value) == 2:
+        input_batch, lengths = tuple.__getitem__(value, 0), tuple.__getitem__(value, 1)
+        return {
+            "pair": True,
+            "input_batch": _recorded_array(input_batch),
+            "lengths": _recorded_array(lengths),
+        }
+    return {"pair": False, "returned": describe(value)}
 
 
 def expected_padding(token_ids: list[list[int]], pad_index: int) -> tuple[np.ndarray, np.ndarray]:
