@@ -1,8 +1,8 @@
-"""Helpers for the notebooks: quiet deterministic setup, stub detection, small local checks.
+"""Helpers for the notebooks: quiet deterministic setup, stub detection, reference pieces.
 
-The local checks here cover the warm-up exercises of notebooks 01 and 02: they run the grader's
-own checks (`grader.check_data`, `grader.check_embedding_layer`) in this process, so they never
-raise into the notebook: a stub is reported as "not attempted yet", a crash as a failed item.
+`check_normalize_token`, `check_pad_sentences` and `check_embedding_layer` are re-exported
+lazily from `grader` for notebooks written before they moved there; nothing else in
+`bilstm_ner` imports the grader.
 """
 
 from __future__ import annotations
@@ -10,18 +10,12 @@ from __future__ import annotations
 import dis
 import math
 import types
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import numpy as np
 
-from grader.report import Report
-from grader.spec import run_check
-
 __all__ = [
-    "check_embedding_layer",
-    "check_normalize_token",
-    "check_pad_sentences",
     "is_stub",
     "mine_or_reference",
     "pad_sentences",
@@ -29,11 +23,19 @@ __all__ = [
 ]
 
 
+_MOVED_TO_GRADER = ("check_embedding_layer", "check_normalize_token", "check_pad_sentences")
+
+
 def __getattr__(name: str) -> Any:
-    """Build `EmbeddingLayer` on first use, so importing this module does not import Keras."""
+    """Build `EmbeddingLayer` on first use, so importing this module does not import Keras;
+    hand the checks that moved to `grader` to old notebooks."""
     if name == "EmbeddingLayer":
         globals()[name] = layer = _make_embedding_layer_class()
         return layer
+    if name in _MOVED_TO_GRADER:
+        import grader
+
+        return getattr(grader, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
@@ -133,41 +135,3 @@ def pad_sentences(
     for row, sentence in enumerate(token_ids):
         input_batch[row, : len(sentence)] = sentence
     return input_batch, lengths
-
-
-# --- Local checks: the grader's checks for notebooks 01 and 02, run in this process ---------
-
-
-def check_normalize_token(
-    normalize_token: Callable[[str], str], *, seed: int | None = None
-) -> Report:
-    """Check the learner's `normalize_token(token: str) -> str` on random tweet tokens.
-
-    Delegates to `grader.check_data.NORMALIZE_TOKEN`; randomised unless `seed` is given.
-    """
-    from grader.check_data import NORMALIZE_TOKEN
-
-    return run_check(NORMALIZE_TOKEN, {"normalize_token": normalize_token}, seed=seed)
-
-
-def check_pad_sentences(
-    pad_sentences: Callable[[list[list[int]], int], Any], *, seed: int | None = None
-) -> Report:
-    """Check the learner's `pad_sentences(token_ids, pad_index) -> (input_batch, lengths)`.
-
-    Delegates to `grader.check_data.PAD_SENTENCES`; randomised unless `seed` is given.
-    """
-    from grader.check_data import PAD_SENTENCES
-
-    return run_check(PAD_SENTENCES, {"pad_sentences": pad_sentences}, seed=seed)
-
-
-def check_embedding_layer(layer_class: type, *, seed: int | None = None) -> Report:
-    """Check an embedding layer: a tracked [V, D] float32 `embedding_matrix` ~ N(0, 1/D),
-    `layer(input_batch)` = its rows [B, T, D], and a gradient that reaches it.
-
-    Delegates to `grader.check_embedding_layer.EMBEDDING_LAYER`; randomised unless `seed`.
-    """
-    from grader.check_embedding_layer import EMBEDDING_LAYER
-
-    return run_check(EMBEDDING_LAYER, {"EmbeddingLayer": layer_class}, seed=seed)

@@ -1,5 +1,5 @@
-"""`python -m grader grade PATH...`: see `grader.cli` for the options and the conventions."""
+"""`python -m grader grade PATH...`: see `grader.batch.cli` for the options and the conventions."""
 
-from grader.cli import main
+from grader.batch.cli import main
 
 raise SystemExit(main())

@@ -15,7 +15,7 @@ import nbformat.v4 as v4
 from benchmarks import grading_tool, notebook_suite
 from benchmarks.harness import ROOT
 
-TOY_CHECKS = ROOT / "tests" / "grader_cli"
+TOY_CHECKS = ROOT / "tests" / "grader" / "batch"
 
 
 def test_the_grading_tool_grades_a_batch_and_reports_full_marks(tmp_path):

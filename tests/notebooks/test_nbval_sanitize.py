@@ -71,7 +71,7 @@ def test_other_collectors_are_left_alone():
 
 
 def _report(*items: tuple[str, bool]):
-    from grader.report import CheckItem, Report
+    from grader.core.report import CheckItem, Report
 
     return Report("check_x(f)", [CheckItem(name, ok, "fix it") for name, ok in items])
 

@@ -1,0 +1,223 @@
+"""`python -m grader grade PATH...`: grade submitted notebooks, each in its own fresh kernel.
+
+Usage
+-----
+    python -m grader grade submissions/            # every *.ipynb below the folder
+    python -m grader grade a.ipynb b.ipynb --jobs 2 --json results.json --csv summary.csv
+    python -m grader grade submission.ipynb --format gradescope      # writes results.json
+
+Options: `--json FILE` (our JSON: per submission its path, score, max_score, status, items
+{check, name, passed, points, message}, errors, seconds), `--format gradescope` (write
+Gradescope's results.json shape instead, to `--json FILE` or `results.json`; one submission
+per run), `--csv FILE` (one summary row per submission), `--jobs N` (submissions graded in
+parallel, each in its own kernel), `--timeout S` (per submission, whole execution; default
+600), `--memory-limit MB` (the kernel and its children are killed above this resident memory;
+default 4096), `--checks NAME,...` (grade these checks, ignoring what notebooks declare),
+`--seed N` (the same inputs every run; default: fresh random inputs per run),
+`--fail-under SCORE` (exit 1 when any submission scores fewer points), `--verbose` (print
+every item of every submission; a single submission is always printed in full).
+
+Each submission ends with a status: "graded" (its cells ran, possibly with errors listed, and
+the checks were judged), "no checks" (nothing declared: 0/0), "invalid notebook", "timed out",
+"out of memory", "kernel died", "kernel failed to start" (the checks' items then score zero,
+each saying why), or "internal error" (a bug in the tool). The JSON also gives per submission
+`peak_memory_mb` and `timings` (seconds: kernel_start, notebook, checks).
+
+Exit codes: 0 when results were produced (whatever the scores), 1 with `--fail-under` when a
+submission scored below it, 2 when the tool was used wrongly (bad option, missing path, no
+notebook found, unknown check, a check module that failed to load): one line on stderr says
+what; 130 when interrupted (Ctrl-C; kernels are shut down, no result files written).
+
+The notebook <-> grader convention
+----------------------------------
+* Which checks apply: notebook-level metadata
+      "metadata": {"grader": {"checks": ["build_layers", "compute_loss"]}}
+  Names are keys of `grader.checks.CHECKS`. An entry may also map the names a check looks
+  up to the names used in the notebook:
+      {"check": "embedding_training", "objects": {"train_step": "my_train_step"}}
+  and say which of its objects are graded (each check declares the items, and points, that
+  grade each object; by default its required objects and the optional ones named in
+  "objects"):
+      {"check": "embedding_training", "objects": {...}, "graded": ["train_step"]}
+  By default a check looks up its objects under their own names (`BiLSTMTagger`,
+  `compute_loss`, `train_step`) in the notebook's global namespace after all cells ran. A
+  notebook without this metadata is reported as "no checks declared in this notebook"
+  (0/0 points, exit code 0) unless `--checks` is given.
+* Cells tagged `skip-when-grading` (cell metadata "tags") are not executed when grading: tag
+  long training runs and heavy demos. Everything a check needs must be defined in untagged
+  cells.
+* Every other code cell runs in order in a fresh kernel whose working directory is a private
+  temporary copy; a cell that raises does not stop the later ones (its error is listed in the
+  result), so one broken exercise does not hide the others.
+
+How a submission is graded (and why it cannot grade itself)
+-----------------------------------------------------------
+The grading process generates each check's random inputs, runs the notebook in a separate
+kernel, and sends that kernel one last cell that calls each check's probe on the learner's
+objects and writes the observations as JSON + .npy (never pickle) into a directory named with
+a random nonce. The kernel is then shut down and the observations are read as hostile data
+(regular files only, sizes and dtypes bounded, schema checked) and judged in the grading
+process, which never runs submission code and never imports TensorFlow. A submission that
+monkeypatches the grader, NumPy or builtins in its kernel can only change the observations,
+and those are checked against inputs only the grading process holds.
+
+The kernel runs as the same operating-system user as the tool, so this separates scoring from
+learner code but is not a sandbox: learner code can read files that user can read or signal
+that user's processes. Grade untrusted submissions in a throwaway container or as a dedicated
+user (as Gradescope's autograder containers do).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from typing import NoReturn
+
+from grader.batch.grading import (
+    DEFAULT_MEMORY_LIMIT_MB,
+    DEFAULT_TIMEOUT,
+    GradingOptions,
+    grade_paths,
+)
+from grader.batch.submissions import UsageError, collect_notebooks, load_registry
+
+EXIT_OK, EXIT_BELOW_THRESHOLD, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with a one-line error message and exit code 2."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see --help)\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The command-line parser of `python -m grader`."""
+    parser = _Parser(prog="python -m grader", description="Grade submitted notebooks.")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    grade = commands.add_parser(
+        "grade",
+        help="grade notebooks (files or folders of *.ipynb)",
+        description=__doc__.split("The notebook <-> grader")[0],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    grade.add_argument("paths", nargs="+", metavar="PATH", help="notebook files or folders")
+    grade.add_argument("--json", metavar="FILE", help="write machine-readable results here")
+    grade.add_argument("--format", choices=("text", "gradescope"), default="text")
+    grade.add_argument("--csv", metavar="FILE", help="write a one-row-per-submission summary")
+    grade.add_argument("--jobs", type=_positive_int, default=1, metavar="N")
+    grade.add_argument("--timeout", type=_positive_float, default=DEFAULT_TIMEOUT, metavar="S")
+    grade.add_argument(
+        "--memory-limit", type=_positive_float, default=DEFAULT_MEMORY_LIMIT_MB, metavar="MB"
+    )
+    grade.add_argument("--fail-under", type=float, metavar="SCORE")
+    grade.add_argument("--checks", type=_names, metavar="NAME,...")
+    grade.add_argument("--seed", type=int, metavar="N")
+    grade.add_argument("--verbose", "-v", action="store_true", help="print every item")
+    grade.add_argument("--no-progress", action="store_true", help="no progress bar")
+    # For tests and other courses: the module holding CHECKS, and folders the kernel imports from.
+    grade.add_argument("--checks-module", default="grader.checks", help=argparse.SUPPRESS)
+    grade.add_argument("--python-path", action="append", default=[], help=argparse.SUPPRESS)
+    return parser
+
+
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 1, got {text}")
+    return value
+
+
+def _positive_float(text: str) -> float:
+    value = float(text)
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"expected a positive number, got {text}")
+    return value
+
+
+def _names(text: str) -> tuple[str, ...]:
+    names = tuple(name.strip() for name in text.split(",") if name.strip())
+    if not names:
+        raise argparse.ArgumentTypeError("expected check names separated by commas")
+    return names
+
+
+_CONTROL = {
+    code: f"\\x{code:02x}" for code in [*range(32), *range(127, 160)] if chr(code) not in "\n\t"
+}
+
+
+def _printable(text: str) -> str:
+    """Learner-controlled text with control characters (terminal escapes) made visible."""
+    return text.translate(_CONTROL)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit code (0 results, 1 below --fail-under, 2 misuse)."""
+    arguments = build_parser().parse_args(argv)
+    try:
+        return _grade(arguments)
+    except UsageError as error:
+        print(f"python -m grader: error: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:  # the kernels are shut down on the way out
+        print("python -m grader: interrupted; no results written", file=sys.stderr)
+        return EXIT_INTERRUPTED
+
+
+def _grade(arguments: argparse.Namespace) -> int:
+    from grader.batch import results as writers
+
+    notebooks = collect_notebooks(arguments.paths)
+    if arguments.format == "gradescope" and len(notebooks) != 1:
+        raise UsageError(
+            f"--format gradescope grades one submission per run, found {len(notebooks)} notebooks"
+        )
+    options = GradingOptions(
+        checks=arguments.checks,
+        registry=arguments.checks_module,
+        timeout=arguments.timeout,
+        memory_limit_mb=arguments.memory_limit,
+        jobs=arguments.jobs,
+        seed=arguments.seed,
+        python_path=tuple(arguments.python_path),
+    )
+    load_registry(options.registry, options.python_path)  # misuse shows before any work
+    progress = None
+    if len(notebooks) > 1 and not arguments.no_progress:
+        from tqdm import tqdm
+
+        progress = tqdm(total=len(notebooks), unit="notebook", file=sys.stderr, leave=False)
+    try:
+        results = grade_paths(
+            [str(path) for path in notebooks],
+            options,
+            on_result=(lambda _: progress.update(1)) if progress is not None else None,
+        )
+    finally:
+        if progress is not None:
+            progress.close()
+
+    if arguments.verbose or len(results) == 1:
+        for result in results:
+            print(_printable(f"== {result.path}: {result.status}"))
+            for error in result.errors:
+                print(_printable(f"   ! {error}"))
+            for _, report in result.reports:
+                print(_printable(str(report)))
+            print()
+    print(_printable(writers.results_table(results)))
+
+    if arguments.format == "gradescope":
+        writers.write_gradescope(arguments.json or "results.json", results[0])
+    elif arguments.json:
+        writers.write_json(arguments.json, results)
+    if arguments.csv:
+        writers.write_csv(arguments.csv, results)
+
+    if arguments.fail_under is not None and any(
+        result.score < arguments.fail_under for result in results
+    ):
+        return EXIT_BELOW_THRESHOLD
+    return EXIT_OK

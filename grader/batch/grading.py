@@ -1,0 +1,282 @@
+"""Grade submitted notebooks: execute each in a fresh kernel, probe there, judge here.
+
+For each notebook: read it and find its checks (`submissions`); fix each check's items and
+maximum and generate its inputs in this process; run the notebook and then the probes in a
+fresh kernel (`kernel_run`, `grader.learner_side.kernel_probe`); judge the observations it
+returned, read as hostile data (`grader.core.transport`), here (`verdicts`). Learner code
+never runs in this process, and this process never imports TensorFlow itself. Entry points:
+`grade_paths` and `python -m grader`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import tempfile
+import threading
+import time
+import zlib
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from grader.batch.kernel_run import KernelLimits, run_notebook
+from grader.batch.submissions import (
+    CheckRequest,
+    UsageError,
+    collect_notebooks,
+    declared_checks,
+    load_registry,
+    read_notebook,
+)
+from grader.batch.verdicts import judge_outcome
+from grader.core.report import Report
+from grader.core.spec import CheckSpec, failed_report, internal_error_report
+from grader.core.transport import write_payload
+
+DEFAULT_TIMEOUT = 600.0
+DEFAULT_MEMORY_LIMIT_MB = 4096.0
+
+
+@dataclass(frozen=True)
+class GradingOptions:
+    """How to grade: which checks (None: what each notebook declares), limits, parallelism."""
+
+    checks: tuple[str, ...] | None = None
+    registry: str = "grader.checks"
+    timeout: float = DEFAULT_TIMEOUT
+    memory_limit_mb: float = DEFAULT_MEMORY_LIMIT_MB
+    jobs: int = 1
+    seed: int | None = None
+    python_path: tuple[str, ...] = ()
+    kernel_name: str = "python3"
+
+
+@dataclass
+class SubmissionResult:
+    """What grading one notebook produced: a report per check, a status and what went wrong."""
+
+    path: str
+    status: str
+    reports: list[tuple[str, Report]] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+    peak_memory_mb: float | None = None
+    timings: dict[str, float] = field(default_factory=dict)
+    """Seconds spent starting the kernel, running the notebook's cells, and probing."""
+
+    @property
+    def score(self) -> float:
+        """Points earned over every check."""
+        return float(sum(report.score for _, report in self.reports))
+
+    @property
+    def max_score(self) -> float:
+        """Points available over every check."""
+        return float(sum(report.max_score for _, report in self.reports))
+
+    def to_dict(self) -> dict:
+        """Plain JSON-able data: path, score, max_score, status, items, errors, time."""
+        return {
+            "path": self.path,
+            "score": self.score,
+            "max_score": self.max_score,
+            "status": self.status,
+            "seconds": round(self.seconds, 3),
+            "peak_memory_mb": self.peak_memory_mb,
+            "timings": {stage: round(seconds, 3) for stage, seconds in self.timings.items()},
+            "errors": list(self.errors),
+            "items": [
+                {
+                    "check": check,
+                    "title": report.title,
+                    "name": item.name,
+                    "passed": bool(item.passed),
+                    "points": float(item.points),
+                    "score": float(item.score),
+                    "attempted": bool(item.attempted),
+                    "message": item.message,
+                }
+                for check, report in self.reports
+                for item in report.items
+            ],
+        }
+
+
+# --- grading ----------------------------------------------------------------------------------
+
+
+def grade_paths(
+    paths: Sequence[str | os.PathLike],
+    options: GradingOptions | None = None,
+    *,
+    on_result: Callable[[SubmissionResult], None] | None = None,
+) -> list[SubmissionResult]:
+    """Grade every notebook under `paths`, `options.jobs` at a time; results in path order.
+
+    Never raises for a bad submission (each gets a result saying what went wrong); raises
+    `UsageError` for bad paths or options. `on_result` is called as each submission finishes.
+    """
+    options = options or GradingOptions()
+    if options.jobs < 1:
+        raise UsageError(f"--jobs must be at least 1, got {options.jobs}")
+    if options.timeout <= 0:
+        raise UsageError(f"--timeout must be positive, got {options.timeout:g}")
+    registry = load_registry(options.registry, options.python_path)
+    if options.checks is not None:
+        unknown = [name for name in options.checks if name not in registry]
+        if unknown:
+            raise UsageError(
+                f"unknown check(s) {', '.join(unknown)} (known: {', '.join(sorted(registry))})"
+            )
+    notebooks = collect_notebooks(paths)
+    return _run_coroutine(_grade_all(notebooks, registry, options, on_result))
+
+
+def _run_coroutine(coroutine: Any) -> Any:
+    """asyncio.run, also from inside a running event loop (e.g. called in Jupyter)."""
+    try:
+        running = asyncio.get_running_loop()
+    except RuntimeError:
+        running = None
+    if running is None:
+        return asyncio.run(coroutine)
+    box: dict[str, Any] = {}
+
+    def target() -> None:
+        try:
+            box["value"] = asyncio.run(coroutine)
+        except BaseException as error:  # re-raised in the caller's thread
+            box["error"] = error
+
+    thread = threading.Thread(target=target)
+    thread.start()
+    thread.join()
+    if "error" in box:
+        raise box["error"]
+    return box["value"]
+
+
+async def _grade_all(
+    notebooks: list[Path],
+    registry: Mapping[str, CheckSpec],
+    options: GradingOptions,
+    on_result: Callable[[SubmissionResult], None] | None,
+) -> list[SubmissionResult]:
+    slots = asyncio.Semaphore(options.jobs)
+
+    async def grade_one(path: Path) -> SubmissionResult:
+        async with slots:
+            started = time.monotonic()
+            try:
+                result = await grade_notebook(path, registry, options)
+            except Exception as error:  # a bug here must not stop the batch
+                result = SubmissionResult(
+                    path=str(path),
+                    status="internal error",
+                    errors=[f"internal grader error: {type(error).__name__}: {error}"],
+                )
+            result.seconds = time.monotonic() - started
+        if on_result is not None:
+            on_result(result)
+        return result
+
+    return list(await asyncio.gather(*(grade_one(path) for path in notebooks)))
+
+
+async def grade_notebook(
+    path: Path, registry: Mapping[str, CheckSpec], options: GradingOptions
+) -> SubmissionResult:
+    """Grade one notebook (see the module docstring); never raises for a bad submission."""
+    result = SubmissionResult(path=str(path), status="graded")
+    requests = [CheckRequest(name) for name in options.checks] if options.checks is not None else []
+    try:
+        notebook = read_notebook(path)
+    except ValueError as error:
+        result.status = "invalid notebook"
+        result.errors.append(str(error))
+        result.reports = [
+            (
+                r.name,
+                failed_report(
+                    registry[r.name],
+                    r.graded_objects(registry[r.name]),
+                    str(error),
+                    attempted=False,
+                ),
+            )
+            for r in requests
+        ]
+        return result
+    if options.checks is None:
+        requests, problems = declared_checks(notebook, registry)
+        result.errors.extend(problems)
+    if not requests:
+        result.status = "no checks"
+        result.errors.append("no checks declared in this notebook")
+        return result
+    planned = [(request, registry[request.name]) for request in requests]
+
+    inputs: dict[int, Any] = {}
+    for number, (request, spec) in enumerate(planned):
+        try:
+            inputs[number] = spec.make_inputs(_rng(options.seed, request.name))
+        except Exception as error:
+            inputs[number] = error
+
+    with tempfile.TemporaryDirectory(prefix="grader-", ignore_cleanup_errors=True) as private:
+        private_dir = Path(private)
+        for number, spec_inputs in inputs.items():  # plain data? (a trial write, then discarded)
+            try:
+                write_payload(private_dir / "trial" / str(number), spec_inputs)
+            except Exception as error:  # make_inputs returned something not plain, or crashed
+                inputs[number] = error
+        shutil.rmtree(private_dir / "trial", ignore_errors=True)
+        run = await run_notebook(
+            notebook, path.name, planned, inputs, _limits(options), private_dir
+        )
+    result.status = run.status
+    result.errors.extend(run.errors)
+    result.timings = run.timings
+    result.peak_memory_mb = run.peak_memory_mb
+
+    for number, (request, spec) in enumerate(planned):
+        graded = request.graded_objects(spec)
+        spec_inputs = inputs[number]
+        if isinstance(spec_inputs, Exception):
+            report = internal_error_report(spec.title, spec_inputs)
+            message = report.items[0].message
+            report = failed_report(spec, graded, message, attempted=True)
+        else:
+            report = judge_outcome(
+                spec,
+                graded,
+                spec_inputs,
+                run.outcomes.get(number),
+                status=result.status,
+                errors=result.errors,
+            )
+        result.reports.append((request.name, report))
+    return result
+
+
+def _limits(options: GradingOptions) -> KernelLimits:
+    return KernelLimits(
+        timeout=options.timeout,
+        memory_limit_mb=options.memory_limit_mb,
+        registry=options.registry,
+        jobs=options.jobs,
+        python_path=options.python_path,
+        kernel_name=options.kernel_name,
+    )
+
+
+def _rng(seed: int | None, check_name: str) -> np.random.Generator:
+    """Fresh randomness per run; with a seed, the same inputs for a check in every notebook."""
+    if seed is None:
+        return np.random.default_rng()
+    return np.random.default_rng([seed, zlib.crc32(check_name.encode())])

@@ -1,0 +1,226 @@
+"""Running one notebook in a fresh kernel, then the probe cell; nothing here judges anything.
+
+The kernel's working directory is a private copy; its stdout/stderr go to /dev/null; cells
+tagged `skip-when-grading` are skipped; a failing cell does not stop the run; printed output is
+capped as it arrives; a watchdog kills the kernel's process tree above a resident-memory limit;
+the whole run has a deadline. After the learner's cells, the inputs and a results folder are
+written under fresh random names, and one last cell runs
+`grader.learner_side.kernel_probe.run_probes`, which imports only the requested probes.
+The kernel is then shut down (its process group killed) and the results are read back with
+`grader.core.transport.read_payload`, as hostile data.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import secrets
+import shutil
+import signal
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import nbformat
+
+from grader.batch.kernel_process import (
+    MemoryWatch,
+    kernel_env,
+    make_client,
+    own_process_group,
+    running_kernel,
+)
+from grader.batch.submissions import CheckRequest
+from grader.core.spec import CheckSpec
+from grader.core.transport import MalformedPayload, read_payload, write_payload
+
+
+@dataclass(frozen=True)
+class KernelLimits:
+    """How to run a kernel: time and memory limits, threads, import path, kernel name."""
+
+    timeout: float
+    memory_limit_mb: float
+    registry: str = "grader.checks"
+    jobs: int = 1
+    python_path: tuple[str, ...] = ()
+    kernel_name: str = "python3"
+
+
+@dataclass
+class KernelRun:
+    """What running a notebook and its probes produced (before any judging)."""
+
+    status: str = "graded"
+    errors: list[str] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
+    peak_memory_mb: float | None = None
+    outcomes: dict[int, Any] = field(default_factory=dict)
+    """Check number -> the decoded result payload, or the `MalformedPayload` it raised."""
+
+
+async def run_notebook(
+    notebook: nbformat.NotebookNode,
+    filename: str,
+    requests: Sequence[tuple[CheckRequest, CheckSpec]],
+    inputs: dict[int, Any],
+    limits: KernelLimits,
+    private_dir: Path,
+) -> KernelRun:
+    """Run the notebook's cells in a fresh kernel, then the probe cell, inside `private_dir`.
+
+    `inputs[n]` are the plain-data inputs of `requests[n]` (an Exception: send {}). Never
+    raises for anything the notebook does: timeouts, memory, a dying kernel become the status.
+    """
+    from nbclient.exceptions import CellTimeoutError, DeadKernelError
+
+    result = KernelRun()
+    options = limits
+
+    workdir = private_dir / "work"
+    workdir.mkdir()
+    nbformat.write(notebook, str(workdir / filename))  # the learner's copy; original untouched
+
+    client = make_client(notebook, workdir, options)
+    watch = MemoryWatch(options.memory_limit_mb)
+    deadline = time.monotonic() + options.timeout  # reset once the kernel is up
+    output_dir: Path | None = None
+    watcher: asyncio.Task | None = None
+    started = False
+    process_group: int | None = None
+
+    def kernel_pid() -> int | None:
+        provisioner = getattr(client.km, "provisioner", None) if client.km else None
+        return getattr(provisioner, "pid", None)
+
+    def remaining() -> int:
+        return int(max(1, deadline - time.monotonic()))
+
+    launched = time.monotonic()
+    try:
+        async with running_kernel(client, kernel_env(options)):
+            started = True
+            result.timings["kernel_start"] = time.monotonic() - launched
+            deadline = time.monotonic() + options.timeout
+            process_group = own_process_group(kernel_pid())
+            watcher = asyncio.ensure_future(watch.run(kernel_pid))
+            stage = "the notebook"
+            try:
+                for index, cell in enumerate(notebook.cells):
+                    if cell.cell_type != "code":
+                        continue
+                    if time.monotonic() >= deadline:
+                        raise CellTimeoutError("deadline passed")
+                    stage = f"cell {index + 1}"
+                    client.timeout = remaining()
+                    await client.async_execute_cell(cell, index, store_history=True)
+                    result.errors.extend(_cell_errors(cell, f"cell {index + 1}"))
+                stage = "the grader's checks"
+                result.timings["notebook"] = time.monotonic() - deadline + options.timeout
+                probe_started = time.monotonic()
+                # Only now, after the learner's cells ran, do inputs and a results folder exist,
+                # under names the notebook could not guess.
+                exchange = private_dir / f"exchange-{secrets.token_hex(16)}"
+                output_dir = exchange / f"results-{secrets.token_hex(16)}"
+                output_dir.mkdir(mode=0o700, parents=True)
+                _write_request(exchange, output_dir, requests, inputs)
+                probe_cell = nbformat.v4.new_code_cell(_probe_source(exchange))
+                notebook.cells.append(probe_cell)  # nbclient stores each cell back by index
+                client.timeout = remaining()
+                await client.async_execute_cell(
+                    probe_cell, len(notebook.cells) - 1, store_history=False
+                )
+                result.errors.extend(_cell_errors(probe_cell, "grader's probe cell"))
+                result.timings["checks"] = time.monotonic() - probe_started
+            except CellTimeoutError:
+                result.status = "timed out"
+                result.errors.append(
+                    f"timed out after {options.timeout:g} s while running {stage} "
+                    "(the kernel was stopped)"
+                )
+            except DeadKernelError:
+                await asyncio.sleep(0)  # let the memory watch record why
+                if watch.exceeded:
+                    result.status = "out of memory"
+                    result.errors.append(
+                        f"the kernel used more than {options.memory_limit_mb:g} MB and was "
+                        f"stopped while running {stage}"
+                    )
+                else:
+                    result.status = "kernel died"
+                    result.errors.append(f"the kernel died while running {stage}")
+    except Exception as error:
+        if result.status == "graded":
+            result.status = "kernel died" if started else "kernel failed to start"
+            result.errors.append(f"kernel problem: {type(error).__name__}: {error}"[:500])
+    finally:
+        if watcher is not None:
+            watcher.cancel()
+        if process_group is not None:  # whatever the learner's code started in the kernel
+            with contextlib.suppress(OSError):
+                os.killpg(process_group, signal.SIGKILL)
+        if watch.peak_bytes:
+            result.peak_memory_mb = round(watch.peak_bytes / 2**20, 1)
+
+    if output_dir is None or result.status != "graded":
+        return result
+    outcomes = result.outcomes
+    for number in range(len(requests)):
+        directory = output_dir / str(number)
+        if not directory.exists():
+            continue
+        try:
+            outcomes[number] = read_payload(directory)
+        except MalformedPayload as error:
+            outcomes[number] = error
+    shutil.rmtree(output_dir, ignore_errors=True)
+    return result
+
+
+def _write_request(
+    exchange: Path,
+    output_dir: Path,
+    requests: Sequence[tuple[CheckRequest, CheckSpec]],
+    inputs: dict[int, Any],
+) -> None:
+    """What the probe cell reads: each check's inputs, and the request (per check: its probe's
+    module and name, the objects to look up; where to write results)."""
+    checks = []
+    for number, (request, spec) in enumerate(requests):
+        spec_inputs = inputs[number]
+        write_payload(
+            exchange / "inputs" / str(number),
+            {} if isinstance(spec_inputs, Exception) else spec_inputs,
+        )
+        checks.append(request_entry(request, spec))
+    write_payload(exchange / "request", {"checks": checks, "output": str(output_dir)})
+
+
+def request_entry(request: CheckRequest, spec: CheckSpec) -> dict:
+    """One check of the kernel's request: its probe's module and name, and the graded objects
+    to look up ({spec name: notebook name}); never a judge, never the registry."""
+    return {
+        "name": request.name,
+        "probe_module": spec.probe.__module__,
+        "probe_name": spec.probe.__qualname__,
+        "objects": request.lookups(spec),
+    }
+
+
+def _probe_source(exchange: Path) -> str:
+    return (
+        "import grader.learner_side.kernel_probe as _grader_kernel_probe\n"
+        f"_grader_kernel_probe.run_probes(globals(), {str(exchange)!r})\n"
+    )
+
+
+def _cell_errors(cell: nbformat.NotebookNode, where: str) -> list[str]:
+    errors = []
+    for output in cell.get("outputs", []):
+        if output.get("output_type") == "error":
+            evalue = " ".join(str(output.get("evalue", "")).split())[:300]
+            errors.append(f"{where}: {output.get('ename', 'Error')}: {evalue}".rstrip(": "))
+    return errors

@@ -1,0 +1,173 @@
+"""Finding submissions, reading them as notebooks, and the checks each one declares.
+
+The notebook <-> grader convention (documented in `grader.cli`): notebook metadata
+`{"grader": {"checks": [name | {"check": name, "objects": {spec_name: notebook_name}}]}}`,
+names being keys of the registry `CHECKS` (default module `grader.checks`).
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+
+from grader.core.spec import CheckSpec
+
+MAX_NOTEBOOK_BYTES = 50 * 2**20
+
+
+class UsageError(Exception):
+    """The tool was used wrongly (bad path, unknown check): a one-line message, exit code 2."""
+
+
+@dataclass(frozen=True)
+class CheckRequest:
+    """One check to run on a notebook: spec object names mapped to notebook names, and which
+    objects are graded (None: the required ones plus the optional ones named in `objects`)."""
+
+    name: str
+    objects: Mapping[str, str] = field(default_factory=dict)
+    graded: tuple[str, ...] | None = None
+
+    def graded_objects(self, spec: CheckSpec) -> tuple[str, ...]:
+        """The objects of `spec` this request grades, in the spec's order."""
+        if self.graded is not None:
+            return tuple(name for name in spec.objects if name in self.graded)
+        return spec.graded_objects(self.objects)
+
+    def lookups(self, spec: CheckSpec) -> dict[str, str]:
+        """{spec object name: notebook name} for every graded object."""
+        return {name: self.objects.get(name, name) for name in self.graded_objects(spec)}
+
+
+def collect_notebooks(paths: Iterable[str | os.PathLike]) -> list[Path]:
+    """The notebooks named by `paths` (files, or folders searched recursively for *.ipynb,
+    skipping .ipynb_checkpoints), in a stable order. Raises `UsageError` for a missing path
+    or when no notebook is found."""
+    found: list[Path] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            found.extend(
+                sorted(
+                    candidate
+                    for candidate in path.rglob("*.ipynb")
+                    if ".ipynb_checkpoints" not in candidate.parts and candidate.is_file()
+                )
+            )
+        elif path.is_file():
+            found.append(path)
+        else:
+            raise UsageError(f"{raw}: no such file or folder")
+    if not found:
+        names = ", ".join(str(p) for p in paths) or "(none given)"
+        raise UsageError(f"no notebooks (*.ipynb) found in {names}")
+    unreadable = [str(path) for path in found if not os.access(path, os.R_OK)]
+    if unreadable:
+        raise UsageError(f"cannot read {', '.join(unreadable[:3])}: check the permissions")
+    return list(dict.fromkeys(found))
+
+
+def read_notebook(path: Path) -> nbformat.NotebookNode:
+    """Read and validate a notebook (nbformat 4). Raises ValueError with a sentence for people."""
+    try:
+        size = path.stat().st_size
+    except OSError as error:
+        raise ValueError(f"cannot read {path.name}: {error.strerror}") from None
+    if size > MAX_NOTEBOOK_BYTES:
+        raise ValueError(
+            f"{path.name} is {size / 2**20:.0f} MB, larger than the "
+            f"{MAX_NOTEBOOK_BYTES // 2**20} MB limit: clear the outputs and submit it again"
+        )
+    try:
+        text = path.read_text(encoding="utf-8")
+        notebook = nbformat.reads(text, as_version=4)
+        nbformat.validate(notebook)
+    except Exception as error:  # NotJSONError, ValidationError, UnicodeDecodeError, ...
+        detail = " ".join(str(error).split())[:200]
+        raise ValueError(
+            f"{path.name} is not a valid Jupyter notebook ({type(error).__name__}: {detail}); "
+            "submit the .ipynb file saved by Jupyter"
+        ) from None
+    return notebook
+
+
+def declared_checks(
+    notebook: nbformat.NotebookNode, registry: Mapping[str, CheckSpec]
+) -> tuple[list[CheckRequest], list[str]]:
+    """The checks a notebook declares in `metadata["grader"]["checks"]`, and problems found.
+
+    Each entry is a check name, or {"check": name, "objects": {spec_name: notebook_name},
+    "graded": [spec_name, ...]} (both keys optional; see `CheckRequest`).
+    """
+    grader_metadata = notebook.get("metadata", {}).get("grader")
+    if grader_metadata is None:
+        return [], []
+    entries = grader_metadata.get("checks") if isinstance(grader_metadata, dict) else None
+    if not isinstance(entries, list):
+        return [], ['notebook metadata "grader" must be {"checks": [...]}']
+    requests, problems = [], []
+    for entry in entries:
+        graded = None
+        if isinstance(entry, str):
+            name, objects = entry, {}
+        elif isinstance(entry, dict) and isinstance(entry.get("check"), str):
+            name, objects, graded = entry["check"], entry.get("objects", {}), entry.get("graded")
+        else:
+            problems.append(f"notebook metadata: cannot read the check entry {str(entry)[:80]}")
+            continue
+        valid_objects = isinstance(objects, dict) and all(
+            isinstance(key, str) and isinstance(value, str) for key, value in objects.items()
+        )
+        if not valid_objects:
+            problems.append(f'notebook metadata: "objects" of check {name!r} must map str to str')
+            continue
+        if name not in registry:
+            problems.append(
+                f"notebook metadata names an unknown check {name!r} "
+                f"(known: {', '.join(sorted(registry))})"
+            )
+            continue
+        if graded is not None:
+            known = registry[name].objects
+            if (
+                not isinstance(graded, list)
+                or not graded
+                or not all(isinstance(g, str) and g in known for g in graded)
+            ):
+                problems.append(
+                    f'notebook metadata: "graded" of check {name!r} must list some of '
+                    f"{', '.join(known)}"
+                )
+                continue
+            graded = tuple(graded)
+        requests.append(CheckRequest(name, dict(objects), graded))
+    return requests, problems
+
+
+def load_registry(module_name: str, python_path: Sequence[str] = ()) -> Mapping[str, CheckSpec]:
+    """The `CHECKS` mapping of the module `module_name` (default `grader.checks`), importable
+    from `python_path` folders (added to `sys.path`, as they are for the kernels)."""
+    for folder in reversed(python_path):
+        folder = str(Path(folder).resolve())
+        if folder not in sys.path:
+            sys.path.insert(0, folder)
+    try:
+        module = importlib.import_module(module_name)
+    except ImportError as error:
+        raise UsageError(f"cannot import the checks module {module_name!r}: {error}") from None
+    registry = getattr(module, "CHECKS", None)
+    if not isinstance(registry, Mapping):
+        raise UsageError(f"the checks module {module_name!r} has no CHECKS mapping")
+    # A check module that failed to import would silently turn its check into "unknown":
+    # refuse to grade rather than give every learner zero for the grader's own bug.
+    broken = getattr(module, "LOAD_ERRORS", None) or getattr(module, "_LOAD_ERRORS", None)
+    if broken:
+        details = "; ".join(f"{name}: {error}" for name, error in dict(broken).items())
+        raise UsageError(f"some checks could not be loaded (a bug in the grader): {details}")
+    return registry

@@ -1,0 +1,85 @@
+"""Turning what a learner's kernel returned for one check into a report (grading process).
+
+The observations are hostile data: the check's judge reads them, and the report it returns is
+made to hold exactly the items the check declares for the graded objects, at their declared
+points (`conform`), so neither the kernel nor a judge bug changes the maximum. A check with no
+usable result gets every declared item at 0, each saying why.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from grader.core.report import Report
+from grader.core.spec import CheckSpec, conform, failed_report, internal_error_report
+from grader.core.transport import MalformedPayload
+
+MALFORMED = "the submission's kernel returned malformed results"
+
+NO_RESULT_REASONS = {
+    "timed out": "not graded: the notebook did not finish within the time limit (a loop "
+    "that never ends? a long cell not tagged `skip-when-grading`?)",
+    "out of memory": "not graded: the notebook used more memory than allowed and was "
+    "stopped (a huge array or model?)",
+    "kernel died": "not graded: the notebook's kernel died (`exit()`, `os._exit()` or a "
+    "crash in a cell?)",
+    "kernel failed to start": "not graded: the notebook's kernel could not be started",
+}
+
+
+def no_result_reason(status: str, errors: list[str]) -> str:
+    """Why a check got no result, from the submission's status and its last error."""
+    if status in NO_RESULT_REASONS and errors:
+        return f"{NO_RESULT_REASONS[status]} [{errors[-1]}]"
+    return NO_RESULT_REASONS.get(
+        status,
+        "the submission's kernel returned no results for this check (did the notebook replace "
+        "or break Python built-ins?)",
+    )
+
+
+def judge_outcome(
+    spec: CheckSpec,
+    graded: tuple[str, ...],
+    inputs: dict,
+    outcome: Any,
+    *,
+    status: str,
+    errors: list[str],
+) -> Report:
+    """The report of one check from its kernel `outcome`; may append to `errors`, never raises.
+
+    `outcome`: the decoded result payload, a `MalformedPayload`, or None (no result).
+    """
+    if outcome is None:
+        return failed_report(spec, graded, no_result_reason(status, errors), attempted=True)
+    if isinstance(outcome, MalformedPayload):
+        errors.append(f"{spec.name}: malformed results from the kernel: {outcome}")
+        return failed_report(spec, graded, MALFORMED, attempted=True)
+    kind = outcome.get("status") if type(outcome) is dict else None
+    if kind == "ok" and type(outcome.get("observations")) is dict:
+        try:
+            report = spec.judge(inputs, outcome["observations"])
+            if not isinstance(report, Report):
+                raise TypeError(f"judge returned {type(report).__name__}, not a Report")
+        except Exception as error:
+            report = internal_error_report(spec.title, error)
+        return conform(report, spec.declared_items(graded), spec.title)
+    if kind == "missing" and _is_str_list(outcome.get("missing")):
+        names = " and ".join(f"`{name}`" for name in outcome["missing"][:5])
+        verb = "is" if len(outcome["missing"]) == 1 else "are"
+        reason = f"{names} {verb} not defined in the notebook: did you rename it or skip its cell?"
+        first_cell_error = next((e for e in errors if e.startswith("cell ")), None)
+        if first_cell_error:
+            reason += f" (The notebook's first error: {first_cell_error}.)"
+        return failed_report(spec, graded, reason, attempted=False)
+    if kind == "error" and type(outcome.get("error")) is str:
+        errors.append(f"{spec.name}: the check failed in the kernel: {outcome['error'][:500]}")
+        reason = f"the check could not run in your notebook: {outcome['error'][:500]}"
+        return failed_report(spec, graded, reason, attempted=True)
+    errors.append(f"{spec.name}: malformed results from the kernel")
+    return failed_report(spec, graded, MALFORMED, attempted=True)
+
+
+def _is_str_list(value: Any) -> bool:
+    return type(value) is list and bool(value) and all(type(item) is str for item in value)

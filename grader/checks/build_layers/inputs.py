@@ -1,0 +1,110 @@
+"""check_build_layers, inputs (grader side, NumPy only): random sizes, one padded batch and its
+variants, each isolating one property of the tagger.
+
+The variants: a reordered batch with one sentence rewritten (sentences independent), extra
+padding and random ids at padded positions (masking), a changed last / first / random word
+(backward context, forward context, each word's own influence). A second, larger model size
+gives enough embedding values to test their initialisation.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from grader.core.randomness import random_padded_batch
+
+TIME_LIMIT = 30.0
+STATS_VALUES = 4000
+"""At least this many embedding values for the initialisation statistics (std error ~1%)."""
+
+
+def _other_id(rng: np.random.Generator, current: int, vocabulary_size: int, pad_index: int) -> int:
+    """A random id that is neither `current` nor `pad_index`."""
+    choices = [i for i in range(vocabulary_size) if i not in (current, pad_index)]
+    return int(rng.choice(choices))
+
+
+def random_sizes(rng: np.random.Generator) -> dict:
+    """Small random model and batch sizes: V 20-60, K 3-9, D 4-16, H 3-12 (H != D, so a size
+    passed in the wrong place shows), B 3-6, T 4-9."""
+    vocabulary_size, n_tags = int(rng.integers(20, 61)), int(rng.integers(3, 10))
+    embedding_dim, n_hidden_rnn = int(rng.integers(4, 17)), int(rng.integers(3, 13))
+    if n_hidden_rnn == embedding_dim:
+        n_hidden_rnn -= 1
+    return {
+        "vocabulary_size": vocabulary_size,
+        "n_tags": n_tags,
+        "embedding_dim": embedding_dim,
+        "n_hidden_rnn": n_hidden_rnn,
+        "batch_size": int(rng.integers(3, 7)),
+        "max_time": int(rng.integers(4, 10)),
+    }
+
+
+def make_inputs(rng: np.random.Generator, *, time_limit: float = TIME_LIMIT) -> dict:
+    """Sizes, one padded batch and its variants (plain NumPy int32 arrays), for the probe."""
+    sizes = random_sizes(rng)
+    vocabulary_size, batch_size = sizes["vocabulary_size"], sizes["batch_size"]
+    pad_index = int(rng.integers(0, vocabulary_size))
+    batch = random_padded_batch(
+        rng,
+        vocabulary_size=vocabulary_size,
+        n_tags=sizes["n_tags"],
+        batch_size=batch_size,
+        max_time=sizes["max_time"],
+        pad_index=pad_index,
+    )
+    input_batch, lengths = batch["input_batch"], batch["lengths"]
+    max_time = input_batch.shape[1]
+
+    # Reorder the sentences and give the (new) first one other words: the logits of the other
+    # sentences must just follow the order (an op over the batch axis, even a symmetric one like
+    # a mean over sentences, shows up here).
+    permutation = rng.permutation(batch_size)
+    if np.array_equal(permutation, np.arange(batch_size)):
+        permutation = np.roll(permutation, 1)
+    permuted = input_batch[permutation].copy()
+    for t in range(lengths[permutation[0]]):
+        permuted[0, t] = _other_id(rng, permuted[0, t], vocabulary_size, pad_index)
+
+    extra = int(rng.integers(2, 4))
+    padded = np.concatenate(
+        [input_batch, np.full((batch_size, extra), pad_index, dtype=np.int32)], axis=1
+    )
+    real = np.arange(max_time + extra)[None, :] < lengths[:, None]
+    junk = rng.integers(0, vocabulary_size, size=padded.shape)
+    junk_padded = np.where(real, padded, junk).astype(np.int32)
+
+    last_changed, first_changed, own_changed = (input_batch.copy() for _ in range(3))
+    own_positions = np.zeros(batch_size, dtype=np.int32)
+    for b, length in enumerate(lengths):
+        if length >= 2:
+            last_changed[b, length - 1] = _other_id(
+                rng, input_batch[b, length - 1], vocabulary_size, pad_index
+            )
+            first_changed[b, 0] = _other_id(rng, input_batch[b, 0], vocabulary_size, pad_index)
+        own_positions[b] = rng.integers(0, length)
+        own_changed[b, own_positions[b]] = _other_id(
+            rng, input_batch[b, own_positions[b]], vocabulary_size, pad_index
+        )
+
+    embedding_dim = sizes["embedding_dim"]
+    stats_vocabulary_size = max(400, math.ceil(STATS_VALUES / embedding_dim))
+    return {
+        "sizes": sizes,
+        "pad_index": pad_index,
+        "input_batch": input_batch,
+        "lengths": lengths,
+        "permutation": permutation.astype(np.int32),
+        "permuted": permuted,
+        "padded": padded.astype(np.int32),
+        "junk_padded": junk_padded,
+        "last_changed": last_changed,
+        "first_changed": first_changed,
+        "own_changed": own_changed,
+        "own_positions": own_positions,
+        "stats_sizes": dict(sizes, vocabulary_size=stats_vocabulary_size),
+        "time_limit": float(time_limit),
+    }

@@ -1,0 +1,127 @@
+"""check_build_layers, judge (grader side: never calls learner code, trusts nothing).
+
+One item per property of the tagger, from the probe's observations: it builds as a keras.Model,
+returns float32 logits [B, T, K], has a trainable embedding with sensible starting values, and
+behaves like a masked bidirectional tagger (see build_layers_judge_behaviour).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from grader.checks.build_layers import ITEM_NAMES, ITEMS, TITLE
+from grader.checks.build_layers.judge_behaviour import judge_behaviour
+from grader.checks.embedding_judging import first_problem, initial_values_problem
+from grader.checks.judging import error_of, observed_values
+from grader.core.report import CheckItem, Report
+from grader.core.spec import item_maker
+
+item = item_maker(ITEMS)
+
+
+def judge(inputs: dict, observations: dict) -> Report:
+    """One item per property of the tagger; never raises on malformed observations."""
+    sizes = inputs["sizes"]
+    shape = (sizes["batch_size"], sizes["max_time"], sizes["n_tags"])
+    observations = observations if type(observations) is dict else {}
+    construct = observations.get("construct")
+    message, attempted = error_of(construct)
+    if message or type(construct) is not dict:
+        message = message or "The probe returned no result for the model's construction."
+        skipped = "Not checked: the model could not be built (see the first item)."
+        return Report(
+            TITLE,
+            [item("construct", False, message, attempted)]
+            + [item(key, False, skipped, attempted) for key in list(ITEM_NAMES)[1:]],
+        )
+    items = []
+    if construct.get("is_keras_model") is True:
+        items.append(item("construct", True))
+    else:
+        items.append(
+            item(
+                "construct",
+                False,
+                f"BiLSTMTagger built a {construct.get('class')}, not a keras.Model: declare it as "
+                "class BiLSTMTagger(keras.Model) and call super().__init__() first.",
+            )
+        )
+    calls = observations.get("calls") if type(observations.get("calls")) is dict else {}
+    logits_item = _judge_logits(inputs, calls, shape)
+    items.append(logits_item)
+    items.append(judge_embedding(observations.get("embedding"), sizes))
+    items.append(judge_init(observations.get("stats_embedding"), inputs["stats_sizes"]))
+    base = observed_values(calls.get("numpy"), shape)
+    if base is None:
+        skipped = "Not checked: the model did not return valid logits (see above)."
+        attempted = logits_item.attempted
+        items.extend(item(key, False, skipped, attempted) for key in list(ITEM_NAMES)[4:])
+    else:
+        items.extend(judge_behaviour(inputs, calls, base))
+    return Report(TITLE, items)
+
+
+def _judge_logits(inputs: dict, calls: dict, shape: tuple[int, ...]) -> CheckItem:
+    first = calls.get("numpy")
+    message, attempted = error_of(first)
+    if message:
+        return item("logits", False, message, attempted)
+    values = first.get("values") if type(first) is dict else None
+    if type(values) is not np.ndarray:
+        return item("logits", False, "The model's output could not be read as numbers.")
+    if tuple(values.shape) != shape:
+        hint = ""
+        if values.ndim == 2 and tuple(values.shape) == shape[:2]:
+            hint = " Did you return tag ids (argmax) instead of logits?"
+        elif values.ndim == 3 and values.shape[2] != shape[2]:
+            hint = " The last axis must have n_tags entries: Dense(n_tags) as the output layer."
+        elif values.ndim == 3 and values.shape[1] != shape[1]:
+            hint = " Return logits for every position of input_batch, padding included."
+        return item(
+            "logits",
+            False,
+            f"The logits have shape {tuple(values.shape)}; expected [B, T, K] = {shape}.{hint}",
+        )
+    if first.get("dtype") != "float32":
+        return item(
+            "logits",
+            False,
+            f"The logits are {first.get('dtype')}; expected float32. Keep the embedding and "
+            "every layer in float32 (NumPy 2 makes float64 arrays: cast them).",
+        )
+    if not np.all(np.isfinite(values)):
+        return item("logits", False, "The logits contain NaN or infinity.")
+    tensors = calls.get("tensors")
+    message, attempted = error_of(tensors)
+    if message:
+        return item(
+            "logits",
+            False,
+            "Calling the model with tf.constant inputs failed (NumPy inputs worked): " + message,
+        )
+    return item("logits", True)
+
+
+def judge_embedding(facts: Any, sizes: dict) -> CheckItem:
+    """The "embedding" item: a tracked, trainable float32 [V, D] variable."""
+    message, attempted = error_of(facts)
+    if message:
+        return item("embedding", False, message, attempted)
+    if type(facts) is not dict:
+        return item("embedding", False, "The probe returned nothing about the embedding.")
+    expected_shape = [sizes["vocabulary_size"], sizes["embedding_dim"]]
+    problem = first_problem(facts, expected_shape)
+    return item("embedding", problem is None, problem or "")
+
+
+def judge_init(facts: Any, sizes: dict) -> CheckItem:
+    """The "init" item: mean about 0, standard deviation about 1/sqrt(D)."""
+    message, attempted = error_of(facts)
+    if message:
+        return item("init", False, message, attempted)
+    values = facts.get("values") if type(facts) is dict else None
+    shape = (sizes["vocabulary_size"], sizes["embedding_dim"])
+    problem = initial_values_problem(values, shape)
+    return item("init", problem is None, problem or "")

@@ -1,0 +1,80 @@
+"""check_build_layers, probe (LEARNER side: the only place this check runs learner code).
+
+Builds the learner's model, calls it on the batch and on each variant, records what its
+embedding is; returns plain data (arrays, dtype names, failure messages) for the judge.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+
+from grader.checks.build_layers import TITLE
+from grader.learner_side.calling import LearnerError, call_learner, learner_failure
+from grader.learner_side.conversions import describe, is_a
+from grader.learner_side.models import (
+    MODEL_CALL,
+    build_learner_model,
+    call_model,
+    embedding_facts,
+)
+
+CHECK = TITLE
+VARIANTS = ("permuted", "padded", "junk_padded", "last_changed", "first_changed", "own_changed")
+
+
+def probe(objects: Mapping[str, Any], inputs: dict) -> dict:
+    """Build the learner's model, call it on the batch and its variants; plain data out."""
+    import tensorflow as tf
+
+    limit = float(inputs["time_limit"])
+    model_class = objects.get("BiLSTMTagger")
+    try:
+        model = build_learner_model(model_class, inputs["sizes"], check=CHECK, limit=limit)
+    except LearnerError as error:
+        return {"construct": learner_failure(error)}
+    import keras
+
+    observations: dict[str, Any] = {
+        "construct": {"class": describe(model), "is_keras_model": is_a(model, keras.Model)}
+    }
+    input_batch, lengths = inputs["input_batch"], inputs["lengths"]
+    calls = {"numpy": call_model(model, input_batch, lengths, check=CHECK, limit=limit)}
+    observations["calls"] = calls
+    if "error" in calls["numpy"]:
+        return observations
+    calls["tensors"] = call_model(
+        model, tf.constant(input_batch), tf.constant(lengths), check=CHECK, limit=limit
+    )
+    permutation = inputs["permutation"]
+    variants = {
+        "permuted": (inputs["permuted"], lengths[permutation]),
+        **{name: (inputs[name], lengths) for name in VARIANTS if name != "permuted"},
+    }
+    for name, (batch, batch_lengths) in variants.items():
+        calls[name] = call_model(model, batch, batch_lengths, check=CHECK, limit=limit)
+    observations["embedding"] = embedding_facts(model, check=CHECK, limit=limit)
+    observations["stats_embedding"] = _initial_embedding(model_class, inputs, limit)
+    return observations
+
+
+def _initial_embedding(model_class: Any, inputs: dict, limit: float) -> dict:
+    """Embedding facts, values included, of a fresh model large enough for statistics."""
+    try:
+        stats_model = build_learner_model(
+            model_class, inputs["stats_sizes"], check=CHECK, limit=limit
+        )
+        call_learner(  # builds a lazily created embedding; one word is enough
+            stats_model,
+            inputs["input_batch"][:1, :1],
+            np.ones(1, dtype=np.int32),
+            training=False,
+            check=CHECK,
+            what=MODEL_CALL,
+            time_limit=limit,
+        )
+        return embedding_facts(stats_model, check=CHECK, limit=limit, values=True)
+    except LearnerError as error:
+        return learner_failure(error)

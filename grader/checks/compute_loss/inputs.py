@@ -1,0 +1,83 @@
+"""check_compute_loss, inputs (grader side): six random batches, with logits the grader made."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from grader.core.randomness import random_padded_batch
+
+TIME_LIMIT = 15.0
+"""Seconds one call of the learner's compute_loss may take (the batches are tiny)."""
+
+
+def make_inputs(rng: np.random.Generator, *, time_limit: float = TIME_LIMIT) -> dict:
+    """Six batches (pad_index 0 in two, random elsewhere; one without padding) with logits.
+
+    Returns {"vocabulary_size", "n_tags", "time_limit" (seconds per learner call),
+    "cases": [{"input_batch", "ground_truth_tags", "lengths", "pad_index",
+    "logits": float32 [B, T, K], "garbage_logits": the same but for random large values at
+    padded positions}]}.
+    """
+    vocabulary_size = int(rng.integers(20, 61))
+    n_tags = int(rng.integers(3, 10))
+    # (pad_index is 0?, batch_size, padded tags, padded at all?)
+    plans = [
+        (True, int(rng.integers(3, 6)), "random", True),
+        (False, int(rng.integers(3, 6)), "random", True),
+        (False, 2, "zero", True),
+        (False, int(rng.integers(2, 5)), "random", False),
+        (True, int(rng.integers(3, 6)), "zero", True),
+        (False, int(rng.integers(3, 6)), "pad", True),
+    ]
+    cases = []
+    for pad_is_zero, batch_size, padded_tags, padded in plans:
+        pad_index = 0 if pad_is_zero else int(rng.integers(2, vocabulary_size))
+        max_time = int(rng.integers(4, 9))
+        batch = random_padded_batch(
+            rng,
+            vocabulary_size=vocabulary_size,
+            n_tags=n_tags,
+            batch_size=batch_size,
+            max_time=max_time,
+            pad_index=pad_index,
+            padded_tags=padded_tags,
+        )
+        if not padded:
+            batch = _without_padding(rng, batch, vocabulary_size)
+        elif pad_index >= 2:  # real words 0 and 1 tell a mask hard-coded to 0 or 1 from no mask
+            batch = _with_real_ids(rng, batch, (0, 1))
+        shape = (batch_size, max_time, n_tags)
+        logits = (rng.normal(size=shape) * rng.uniform(1.0, 3.0)).astype(np.float32)
+        padding = (batch["input_batch"] == pad_index)[..., None]
+        # Large next to the real logits, yet small enough that even log(softmax(x)) written
+        # by hand stays finite in float32 (exp(-80) is still a normal float32).
+        garbage = rng.uniform(-40.0, 40.0, size=shape).astype(np.float32)
+        batch["logits"] = logits
+        batch["garbage_logits"] = np.where(padding, garbage, logits).astype(np.float32)
+        cases.append(batch)
+    return {
+        "vocabulary_size": vocabulary_size,
+        "n_tags": n_tags,
+        "time_limit": float(time_limit),
+        "cases": cases,
+    }
+
+
+def _without_padding(rng: np.random.Generator, batch: dict, vocabulary_size: int) -> dict:
+    """The same batch with every sentence at full length (real ids where the padding was)."""
+    input_batch = batch["input_batch"]
+    pad_index = batch["pad_index"]
+    words = rng.integers(0, vocabulary_size - 1, size=input_batch.shape)
+    words = words + (words >= pad_index)
+    filled = np.where(input_batch == pad_index, words, input_batch).astype(np.int32)
+    lengths = np.full_like(batch["lengths"], input_batch.shape[1])
+    return {**batch, "input_batch": filled, "lengths": lengths}
+
+
+def _with_real_ids(rng: np.random.Generator, batch: dict, ids: tuple[int, ...]) -> dict:
+    """The same batch with `ids` written at random real positions of its longest sentence."""
+    input_batch = batch["input_batch"].copy()
+    longest = int(np.argmax(batch["lengths"]))
+    positions = rng.choice(int(batch["lengths"][longest]), size=len(ids), replace=False)
+    input_batch[longest, positions] = ids
+    return {**batch, "input_batch": input_batch}

@@ -1,0 +1,239 @@
+"""check_compute_loss, judge (grader side): the observed losses against the NumPy reference."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from grader.checks.compute_loss import (
+    FINITE_SCALAR,
+    IGNORES_PADDED_LOGITS,
+    ITEMS,
+    MATCHES_ANY_PAD,
+    MATCHES_PAD_ZERO,
+    TITLE,
+)
+from grader.checks.compute_loss.reference import (
+    MISTAKES,
+    hard_coded_pad_loss,
+    hard_coded_pad_message,
+    per_sentence_losses,
+    reference_loss,
+)
+from grader.core.report import CheckItem, Report
+from grader.core.spec import not_attempted_report
+
+RELATIVE_TOLERANCE = 2e-5
+ABSOLUTE_TOLERANCE = 1e-6
+DIAGNOSIS_TOLERANCE = 1e-4
+
+
+def _close(value: float, expected: float, tolerance: float = RELATIVE_TOLERANCE) -> bool:
+    if np.isnan(expected) or np.isnan(value):
+        return bool(np.isnan(expected) and np.isnan(value))
+    return bool(abs(value - expected) <= ABSOLUTE_TOLERANCE + tolerance * abs(expected))
+
+
+def _observed(observations: Any, key: str, count: int) -> list:
+    """The observed list under `key`, each entry validated (anything malformed becomes None)."""
+    if type(observations) is not dict:
+        return [None] * count
+    values = observations.get(key)
+    if type(values) not in (list, tuple) or len(values) != count:
+        return [None] * count
+    checked = []
+    for value in values:
+        if type(value) is np.ndarray and value.dtype.kind in "biuf":
+            checked.append(np.asarray(value, dtype=np.float64))
+        elif type(value) is str:
+            checked.append(value)
+        else:
+            checked.append(None)
+    return checked
+
+
+def _scalar(value: Any) -> float | None:
+    if type(value) is np.ndarray and value.size == 1:
+        return float(value.reshape(()))
+    return None
+
+
+def _describe_case(case: dict) -> str:
+    lengths = [int(length) for length in case["lengths"]]
+    return f"the batch with pad_index={case['pad_index']} and lengths {lengths}"
+
+
+def _shape_message(value: np.ndarray, case: dict) -> str:
+    batch_size, max_time = case["input_batch"].shape
+    shape = tuple(value.shape)
+    if shape == (batch_size,):
+        expected = per_sentence_losses(
+            case["logits"], case["ground_truth_tags"], case["input_batch"], case["pad_index"]
+        )
+        if np.allclose(value, expected, rtol=DIAGNOSIS_TOLERANCE, atol=ABSOLUTE_TOLERANCE):
+            return (
+                f"compute_loss returned the per-sentence losses (shape {shape}); the loss must "
+                "be one number: take their mean over sentences with `tf.reduce_mean`."
+            )
+        return (
+            f"compute_loss returned one value per sentence (shape {shape}); expected a scalar: "
+            "the mean over sentences of each sentence's mean loss."
+        )
+    if shape == (batch_size, max_time):
+        return (
+            f"compute_loss returned one loss per token (shape {shape}); expected a scalar: "
+            "mask them, average within each sentence, then over sentences."
+        )
+    return f"compute_loss returned a value of shape {shape}; expected a scalar (shape ())."
+
+
+def _not_finite_message(value: float, case: dict) -> str:
+    return (
+        f"compute_loss returned {value} on {_describe_case(case)}. Look for a division by a "
+        "zero count (is the mask built from `input_batch`?) or a log of 0."
+    )
+
+
+def _diagnose(cases: list[dict], values: list[float | None], vocabulary_size: int) -> str | None:
+    """The message of the known mistake matching every usable value, or None."""
+    usable = [(case, value) for case, value in zip(cases, values, strict=True) if value is not None]
+    if not usable:
+        return None
+    references = [reference_loss(*_arguments(case)) for case, _ in usable]
+
+    def matches(loss) -> bool:
+        predicted = [loss(*_arguments(case)) for case, _ in usable]
+        differs = any(
+            not _close(p, r, DIAGNOSIS_TOLERANCE)
+            for p, r in zip(predicted, references, strict=True)
+        )
+        return differs and all(
+            _close(value, p, DIAGNOSIS_TOLERANCE)
+            for (_, value), p in zip(usable, predicted, strict=True)
+        )
+
+    for mistake in MISTAKES:
+        if matches(mistake.loss):
+            return mistake.message
+    for constant in range(vocabulary_size):
+        if matches(hard_coded_pad_loss(constant)):
+            return hard_coded_pad_message(constant)
+    return None
+
+
+def _arguments(case: dict) -> tuple:
+    return (case["logits"], case["ground_truth_tags"], case["input_batch"], case["pad_index"])
+
+
+def _mismatch_message(
+    cases: list[dict], values: list, indices: list[int], vocabulary_size: int
+) -> str | None:
+    """None when every case in `indices` matches the reference; otherwise what went wrong."""
+    for index in indices:
+        value = values[index]
+        if type(value) is str:
+            return f"Not checked: on {_describe_case(cases[index])}, {value}"
+        if value is None or _scalar(value) is None:
+            return "Not checked: compute_loss did not return a scalar (see above)."
+    wrong = [
+        index
+        for index in indices
+        if not _close(_scalar(values[index]), reference_loss(*_arguments(cases[index])))
+    ]
+    if not wrong:
+        return None
+    scalars = [_scalar(value) if type(value) is np.ndarray else None for value in values]
+    diagnosis = _diagnose(cases, scalars, vocabulary_size)
+    first = wrong[0]
+    expected = reference_loss(*_arguments(cases[first]))
+    numbers = (
+        f"On {_describe_case(cases[first])} your loss is {scalars[first]:.6g}; "
+        f"the reference is {expected:.6g}."
+    )
+    if diagnosis:
+        return f"{diagnosis} ({numbers})"
+    unpadded = [
+        index
+        for index, case in enumerate(cases)
+        if (case["lengths"] == case["input_batch"].shape[1]).all()
+    ]
+    if unpadded and all(
+        scalars[index] is not None
+        and _close(scalars[index], reference_loss(*_arguments(cases[index])))
+        for index in unpadded
+    ):
+        return (
+            f"{numbers} It agrees only when no sentence is padded: check how your mask "
+            "(`input_batch != pad_index`) enters the per-sentence sums and counts."
+        )
+    return (
+        f"{numbers} Per sentence: sum the masked token cross-entropies and divide by the number "
+        "of real tokens; then take the mean over sentences."
+    )
+
+
+def judge(inputs: dict, observations: dict) -> Report:
+    """Grade the observed losses against the NumPy reference; never calls learner code."""
+    cases = inputs["cases"]
+    count = len(cases)
+    values = _observed(observations, "values", count)
+    garbage_values = _observed(observations, "garbage_values", count)
+    errors = _observed(observations, "errors", count)
+    garbage_errors = _observed(observations, "garbage_errors", count)
+    not_attempted = type(observations) is dict and observations.get("not_attempted") is True
+    for index in range(count):
+        if type(errors[index]) is str:
+            values[index] = errors[index]
+        if type(garbage_errors[index]) is str:
+            garbage_values[index] = garbage_errors[index]
+
+    if not_attempted:
+        message = next((e for e in errors + garbage_errors if type(e) is str), None)
+        return not_attempted_report(TITLE, ITEMS, message)
+
+    items = [CheckItem(FINITE_SCALAR, *_finite_scalar(cases, values, garbage_values), points=1.0)]
+    pad_zero = [index for index, case in enumerate(cases) if case["pad_index"] == 0]
+    other_pads = [index for index, case in enumerate(cases) if case["pad_index"] != 0]
+    vocabulary_size = int(inputs["vocabulary_size"])
+    for name, indices in ((MATCHES_PAD_ZERO, pad_zero), (MATCHES_ANY_PAD, other_pads)):
+        message = _mismatch_message(cases, values, indices, vocabulary_size)
+        items.append(CheckItem(name, message is None, message or "", points=2.0))
+    message = _padded_logits_message(cases, values, garbage_values)
+    items.append(CheckItem(IGNORES_PADDED_LOGITS, message is None, message or "", points=1.0))
+    return Report(title=TITLE, items=items)
+
+
+def _finite_scalar(cases: list[dict], values: list, garbage_values: list) -> tuple[bool, str]:
+    for case, value in zip(cases, values, strict=True):
+        if type(value) is str:
+            return False, value
+        if value is None:
+            stopped = next((text for text in garbage_values if type(text) is str), None)
+            return False, stopped or "The check recorded no value for compute_loss."
+        if value.size != 1:
+            return False, _shape_message(value, case)
+        if not np.isfinite(value).all():
+            return False, _not_finite_message(_scalar(value), case)
+    return True, ""
+
+
+def _padded_logits_message(cases: list[dict], values: list, garbage_values: list) -> str | None:
+    for case, clean, garbage in zip(cases, values, garbage_values, strict=True):
+        if type(clean) is not np.ndarray or _scalar(clean) is None:
+            return "Not checked: compute_loss did not return a scalar (see above)."
+        if type(garbage) is str:
+            return (
+                "With other logits at padded positions (only there), compute_loss failed: "
+                f"{garbage}"
+            )
+        if type(garbage) is not np.ndarray or _scalar(garbage) is None:
+            return "Not checked: compute_loss did not return a scalar (see above)."
+        if not _close(_scalar(garbage), _scalar(clean)):
+            return (
+                f"Changing only the logits at padded positions of {_describe_case(case)} changed "
+                f"your loss from {_scalar(clean):.6g} to {_scalar(garbage):.6g}: padded "
+                "positions must not count. Multiply the token losses by the mask built from "
+                "`input_batch != pad_index`."
+            )
+    return None

@@ -1,0 +1,33 @@
+"""check_embedding_training's judge of both experiments and its CheckSpec (grader side)."""
+
+from __future__ import annotations
+
+from grader.checks.embedding_training import ITEMS, TITLE
+from grader.checks.embedding_training.inputs import make_inputs
+from grader.checks.embedding_training.judge_model import judge_learner_model
+from grader.checks.embedding_training.judge_step import judge_learner_step
+from grader.checks.embedding_training.probe import probe
+from grader.core.report import Report
+from grader.core.spec import CheckSpec
+
+
+def judge(inputs: dict, observations: dict) -> Report:
+    """Items of experiment 1 (always: the declared items keep only those graded) and of
+    experiment 2 when the probe ran it; never raises on malformed observations."""
+    observations = observations if type(observations) is dict else {}
+    items = judge_learner_model(inputs, observations.get("model"))
+    if "train_step" in observations:
+        items.extend(judge_learner_step(inputs, observations["train_step"]))
+    return Report(TITLE, items)
+
+
+SPEC = CheckSpec(
+    name="embedding_training",
+    title=TITLE,
+    objects=("BiLSTMTagger", "train_step"),
+    optional_objects=("train_step",),
+    make_inputs=make_inputs,
+    probe=probe,
+    judge=judge,
+    items=ITEMS,
+)

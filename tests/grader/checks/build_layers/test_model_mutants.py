@@ -1,0 +1,218 @@
+"""Does check_build_layers catch each realistic mistake in the tagger, with the right diagnosis?
+
+Each mutant changes one thing in a correct tagger; its test names the item that must fail and
+words its message must contain.
+"""
+
+from __future__ import annotations
+
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from grader import check_build_layers
+from grader.checks.build_layers import ITEM_NAMES
+
+
+class Tagger(keras.Model):
+    """A correct tagger; each mutant overrides one piece."""
+
+    def __init__(self, vocabulary_size, n_tags, embedding_dim=8, n_hidden_rnn=8):
+        super().__init__()
+        self.embedding_matrix = self.make_embedding(vocabulary_size, embedding_dim)
+        self.birnn = self.make_rnn(n_hidden_rnn)
+        self.output_dense = keras.layers.Dense(n_tags)
+
+    def make_embedding(self, vocabulary_size, embedding_dim):
+        return self.add_weight(
+            shape=(vocabulary_size, embedding_dim),
+            initializer=keras.initializers.RandomNormal(stddev=1 / np.sqrt(embedding_dim)),
+            name="embedding_matrix",
+        )
+
+    def make_rnn(self, n_hidden_rnn):
+        return keras.layers.Bidirectional(keras.layers.LSTM(n_hidden_rnn, return_sequences=True))
+
+    def call(self, input_batch, lengths, training=False):
+        embeddings = tf.nn.embedding_lookup(self.embedding_matrix, input_batch)
+        mask = tf.sequence_mask(lengths, tf.shape(input_batch)[1])
+        return self.output_dense(self.birnn(embeddings, mask=mask, training=training))
+
+
+class NoMask(Tagger):
+    def call(self, input_batch, lengths, training=False):
+        embeddings = tf.nn.embedding_lookup(self.embedding_matrix, input_batch)
+        return self.output_dense(self.birnn(embeddings, training=training))
+
+
+class MaskFromZeroIds(Tagger):
+    def call(self, input_batch, lengths, training=False):
+        embeddings = tf.nn.embedding_lookup(self.embedding_matrix, input_batch)
+        mask = tf.not_equal(input_batch, 0)
+        return self.output_dense(self.birnn(embeddings, mask=mask, training=training))
+
+
+class ForwardOnly(Tagger):
+    def make_rnn(self, n_hidden_rnn):
+        return keras.layers.LSTM(n_hidden_rnn, return_sequences=True)
+
+
+class SoftmaxOutput(Tagger):
+    def call(self, input_batch, lengths, training=False):
+        return tf.nn.softmax(super().call(input_batch, lengths, training))
+
+
+class Float64Embedding(Tagger):
+    def make_embedding(self, vocabulary_size, embedding_dim):
+        return keras.Variable(
+            np.random.randn(vocabulary_size, embedding_dim) / np.sqrt(embedding_dim)
+        )
+
+    def call(self, input_batch, lengths, training=False):
+        embeddings = tf.cast(tf.nn.embedding_lookup(self.embedding_matrix, input_batch), "float32")
+        mask = tf.sequence_mask(lengths, tf.shape(input_batch)[1])
+        return self.output_dense(self.birnn(embeddings, mask=mask, training=training))
+
+
+class HiddenSizedEmbedding(Tagger):
+    def __init__(self, vocabulary_size, n_tags, embedding_dim=8, n_hidden_rnn=8):
+        super().__init__(vocabulary_size, n_tags, n_hidden_rnn, n_hidden_rnn)
+
+
+class DefaultInitEmbedding(Tagger):
+    def make_embedding(self, vocabulary_size, embedding_dim):
+        return self.add_weight(shape=(vocabulary_size, embedding_dim), name="embedding_matrix")
+
+
+class RawTfVariable(Tagger):
+    def make_embedding(self, vocabulary_size, embedding_dim):
+        values = np.random.randn(vocabulary_size, embedding_dim) / np.sqrt(embedding_dim)
+        return tf.Variable(values.astype(np.float32), name="embedding_matrix")
+
+
+class FrozenEmbedding(Tagger):
+    def make_embedding(self, vocabulary_size, embedding_dim):
+        return self.add_weight(
+            shape=(vocabulary_size, embedding_dim),
+            initializer=keras.initializers.RandomNormal(stddev=1 / np.sqrt(embedding_dim)),
+            trainable=False,
+        )
+
+
+class DropoutAlwaysOn(Tagger):
+    def call(self, input_batch, lengths, training=False):
+        embeddings = tf.nn.dropout(tf.nn.embedding_lookup(self.embedding_matrix, input_batch), 0.5)
+        mask = tf.sequence_mask(lengths, tf.shape(input_batch)[1])
+        return self.output_dense(self.birnn(embeddings, mask=mask, training=training))
+
+
+class CentresOverBatch(Tagger):
+    def call(self, input_batch, lengths, training=False):
+        embeddings = tf.nn.embedding_lookup(self.embedding_matrix, input_batch)
+        embeddings = embeddings - tf.reduce_mean(embeddings, axis=0)
+        mask = tf.sequence_mask(lengths, tf.shape(input_batch)[1])
+        return self.output_dense(self.birnn(embeddings, mask=mask, training=training))
+
+
+class ReturnsLogitsAndMask(Tagger):
+    def call(self, input_batch, lengths, training=False):
+        mask = tf.sequence_mask(lengths, tf.shape(input_batch)[1])
+        return super().call(input_batch, lengths, training), mask
+
+
+class ReturnsTagIds(Tagger):
+    def call(self, input_batch, lengths, training=False):
+        return tf.argmax(super().call(input_batch, lengths, training), axis=-1)
+
+
+class FinalStateOnly(Tagger):
+    def make_rnn(self, n_hidden_rnn):
+        return keras.layers.Bidirectional(keras.layers.LSTM(n_hidden_rnn))
+
+    def call(self, input_batch, lengths, training=False):
+        embeddings = tf.nn.embedding_lookup(self.embedding_matrix, input_batch)
+        mask = tf.sequence_mask(lengths, tf.shape(input_batch)[1])
+        final = self.birnn(embeddings, mask=mask, training=training)
+        repeated = tf.repeat(final[:, None, :], tf.shape(input_batch)[1], axis=1)
+        return self.output_dense(repeated)
+
+
+class CropsToLongestSentence(Tagger):
+    def call(self, input_batch, lengths, training=False):
+        longest = tf.reduce_max(lengths)
+        return super().call(input_batch[:, :longest], lengths, training)
+
+
+class NeedsPadIndex(Tagger):
+    def __init__(self, vocabulary_size, n_tags, pad_index, embedding_dim=8, n_hidden_rnn=8):
+        super().__init__(vocabulary_size, n_tags, embedding_dim, n_hidden_rnn)
+
+
+class ShiftedByOne(Tagger):
+    """Looks up the previous word at each position (an off-by-one)."""
+
+    def call(self, input_batch, lengths, training=False):
+        shifted = tf.pad(input_batch[:, :-1], [[0, 0], [1, 0]])
+        return super().call(shifted, lengths, training)
+
+
+class PlainModule(tf.Module):
+    def __init__(self, vocabulary_size, n_tags, embedding_dim=8, n_hidden_rnn=8):
+        super().__init__()
+        self.inner = Tagger(vocabulary_size, n_tags, embedding_dim, n_hidden_rnn)
+        self.embedding_matrix = self.inner.embedding_matrix
+
+    def __call__(self, input_batch, lengths, training=False):
+        return self.inner(input_batch, lengths, training=training)
+
+
+class Stub(keras.Model):
+    def __init__(self, vocabulary_size, n_tags, embedding_dim=8, n_hidden_rnn=8):
+        super().__init__()
+        raise NotImplementedError()
+
+
+MUTANTS = [
+    (NoMask, "padding", "sequence_mask"),
+    (MaskFromZeroIds, "padding", "mask"),
+    (ForwardOnly, "backward", "only reads left to right"),
+    (SoftmaxOutput, "not_probabilities", "remove the softmax"),
+    (Float64Embedding, "embedding", "NumPy 2"),
+    (HiddenSizedEmbedding, "embedding", "shape"),
+    (DefaultInitEmbedding, "init", "RandomNormal"),
+    (RawTfVariable, "embedding", "raw tf.Variable"),
+    (FrozenEmbedding, "embedding", "trainable=False"),
+    (DropoutAlwaysOn, "deterministic", "dropout"),
+    (CentresOverBatch, "independent", "mixes sentences"),
+    (ReturnsLogitsAndMask, "logits", "return only the logits"),
+    (ReturnsTagIds, "logits", "argmax"),
+    (FinalStateOnly, "positions", "return_sequences=True"),
+    (CropsToLongestSentence, "padding", "every position of input_batch"),
+    (NeedsPadIndex, "construct", "pad_index"),
+    (ShiftedByOne, "positions", "its own position"),
+    (PlainModule, "construct", "not a keras.Model"),
+    (Stub, "construct", "not attempted"),
+]
+
+
+@pytest.mark.parametrize(
+    ("mutant", "item_key", "words"), MUTANTS, ids=[m[0].__name__ for m in MUTANTS]
+)
+def test_check_build_layers_rejects_mutant_with_its_diagnosis(mutant, item_key, words):
+    report = check_build_layers(mutant, seed=3)
+    failed = {item.name: item.message for item in report.items if not item.passed}
+    assert not report.passed
+    assert ITEM_NAMES[item_key] in failed, str(report)
+    assert words.lower() in failed[ITEM_NAMES[item_key]].lower(), str(report)
+
+
+def test_a_stub_counts_as_not_attempted():
+    report = check_build_layers(Stub, seed=0)
+    assert not report.attempted
+    assert report.max_score == len(ITEM_NAMES)
+
+
+def test_the_base_tagger_of_these_mutants_passes():
+    report = check_build_layers(Tagger, seed=3)
+    assert report.passed, str(report)

@@ -1,0 +1,221 @@
+"""Does check_compute_loss reject each known wrong loss, and name the mistake?
+
+Each `wrong_*` function is a mistake learners make, next to the words the report must use.
+"""
+
+import numpy as np
+import pytest
+import tensorflow as tf
+
+import grader.checks.compute_loss
+from grader import check_compute_loss
+
+
+def _token_losses(logits, ground_truth_tags):
+    return tf.nn.sparse_softmax_cross_entropy_with_logits(labels=ground_truth_tags, logits=logits)
+
+
+def _mask(input_batch, pad_index):
+    return tf.cast(tf.not_equal(input_batch, pad_index), tf.float32)
+
+
+def _per_sentence(losses, mask):
+    return tf.reduce_sum(losses * mask, -1) / tf.reduce_sum(mask, -1)
+
+
+def _correct(logits, ground_truth_tags, input_batch, pad_index):
+    return tf.reduce_mean(
+        _per_sentence(_token_losses(logits, ground_truth_tags), _mask(input_batch, pad_index))
+    )
+
+
+def wrong_no_mask(logits, ground_truth_tags, input_batch, pad_index):
+    return tf.reduce_mean(_token_losses(logits, ground_truth_tags))
+
+
+def wrong_mean_of_masked(logits, ground_truth_tags, input_batch, pad_index):
+    return tf.reduce_mean(_token_losses(logits, ground_truth_tags) * _mask(input_batch, pad_index))
+
+
+def wrong_keras_default_reduction(logits, ground_truth_tags, input_batch, pad_index):
+    import keras
+
+    loss = keras.losses.SparseCategoricalCrossentropy(from_logits=True)
+    return loss(ground_truth_tags, logits, sample_weight=_mask(input_batch, pad_index))
+
+
+def wrong_token_level_mean(logits, ground_truth_tags, input_batch, pad_index):
+    mask = _mask(input_batch, pad_index)
+    return tf.reduce_sum(_token_losses(logits, ground_truth_tags) * mask) / tf.reduce_sum(mask)
+
+
+def wrong_softmax_twice(logits, ground_truth_tags, input_batch, pad_index):
+    return _correct(tf.nn.softmax(logits), ground_truth_tags, input_batch, pad_index)
+
+
+def wrong_mask_from_tags(logits, ground_truth_tags, input_batch, pad_index):
+    return _correct(logits, ground_truth_tags, ground_truth_tags, pad_index)
+
+
+def wrong_mask_drops_o_tags(logits, ground_truth_tags, input_batch, pad_index):
+    return _correct(logits, ground_truth_tags, ground_truth_tags, 0)
+
+
+def wrong_pad_hard_coded_as_0(logits, ground_truth_tags, input_batch, pad_index):
+    return _correct(logits, ground_truth_tags, input_batch, 0)
+
+
+def wrong_pad_hard_coded_as_1(logits, ground_truth_tags, input_batch, pad_index):
+    return _correct(logits, ground_truth_tags, input_batch, 1)
+
+
+def wrong_per_sentence_vector(logits, ground_truth_tags, input_batch, pad_index):
+    return _per_sentence(_token_losses(logits, ground_truth_tags), _mask(input_batch, pad_index))
+
+
+def wrong_per_token_losses(logits, ground_truth_tags, input_batch, pad_index):
+    return _token_losses(logits, ground_truth_tags) * _mask(input_batch, pad_index)
+
+
+def wrong_sum_over_sentences(logits, ground_truth_tags, input_batch, pad_index):
+    return tf.reduce_sum(
+        wrong_per_sentence_vector(logits, ground_truth_tags, input_batch, pad_index)
+    )
+
+
+def wrong_no_division_by_length(logits, ground_truth_tags, input_batch, pad_index):
+    masked = _token_losses(logits, ground_truth_tags) * _mask(input_batch, pad_index)
+    return tf.reduce_mean(tf.reduce_sum(masked, -1))
+
+
+def wrong_sigmoid_cross_entropy(logits, ground_truth_tags, input_batch, pad_index):
+    labels = tf.one_hot(ground_truth_tags, tf.shape(logits)[-1])
+    losses = tf.reduce_sum(tf.nn.sigmoid_cross_entropy_with_logits(labels, logits), -1)
+    return tf.reduce_mean(_per_sentence(losses, _mask(input_batch, pad_index)))
+
+
+def wrong_labels_and_logits_swapped(logits, ground_truth_tags, input_batch, pad_index):
+    one_hot = tf.one_hot(ground_truth_tags, tf.shape(logits)[-1])
+    losses = tf.nn.softmax_cross_entropy_with_logits(labels=logits, logits=one_hot)
+    return tf.reduce_mean(_per_sentence(losses, _mask(input_batch, pad_index)))
+
+
+def wrong_sign(logits, ground_truth_tags, input_batch, pad_index):
+    return -_correct(logits, ground_truth_tags, input_batch, pad_index)
+
+
+def wrong_raises(logits, ground_truth_tags, input_batch, pad_index):
+    return tf.reduce_mean(logits, axis=5)
+
+
+def wrong_returns_none(logits, ground_truth_tags, input_batch, pad_index):
+    _correct(logits, ground_truth_tags, input_batch, pad_index)
+
+
+def wrong_returns_nan(logits, ground_truth_tags, input_batch, pad_index):
+    return tf.constant(float("nan"))
+
+
+def wrong_returns_a_constant(logits, ground_truth_tags, input_batch, pad_index):
+    return 1.0
+
+
+class _Liar:
+    """Equal to everything, convertible to anything."""
+
+    def __eq__(self, other):
+        return True
+
+    def __float__(self):
+        return 0.0
+
+    def __array__(self, *args, **kwargs):
+        return np.array(0.0)
+
+    __hash__ = None
+
+
+def wrong_returns_a_lying_object(logits, ground_truth_tags, input_batch, pad_index):
+    return _Liar()
+
+
+def wrong_prints_a_flood(logits, ground_truth_tags, input_batch, pad_index):
+    for step in range(20_000):
+        print("debugging", step)
+    return wrong_no_mask(logits, ground_truth_tags, input_batch, pad_index)
+
+
+def wrong_exits(logits, ground_truth_tags, input_batch, pad_index):
+    raise SystemExit()
+
+
+MUTANTS = [
+    (wrong_no_mask, "averages over padded positions too"),
+    (wrong_mean_of_masked, "then averaged over every position"),
+    (wrong_keras_default_reduction, "Keras losses with `sample_weight=mask` do the same"),
+    (wrong_token_level_mean, "averaged over all real tokens of the batch at once"),
+    (wrong_softmax_twice, "softmax applied twice"),
+    (wrong_mask_from_tags, "compares `ground_truth_tags` with pad_index"),
+    (wrong_mask_drops_o_tags, "drops every token tagged 0"),
+    (wrong_pad_hard_coded_as_0, "as if the padding id were always 0"),
+    (wrong_pad_hard_coded_as_1, "as if the padding id were always 1"),
+    (wrong_per_sentence_vector, "returned the per-sentence losses (shape ("),
+    (wrong_per_token_losses, "returned one loss per token"),
+    (wrong_sum_over_sentences, "You summed the per-sentence losses"),
+    (wrong_no_division_by_length, "did not divide each sentence's summed loss"),
+    (wrong_sigmoid_cross_entropy, "sigmoid (binary) cross-entropy"),
+    (wrong_labels_and_logits_swapped, "You swapped labels and logits"),
+    (wrong_sign, "wrong sign"),
+    (wrong_raises, "compute_loss raised InvalidArgumentError"),
+    (wrong_returns_none, "Did you forget the `return` statement?"),
+    (wrong_returns_nan, "compute_loss returned nan on the batch with pad_index="),
+    (wrong_returns_a_constant, "your loss is 1; the reference is"),
+    (wrong_returns_a_lying_object, "returned an object of type _Liar"),
+    (wrong_prints_a_flood, "averages over padded positions too"),
+    (wrong_exits, "compute_loss called exit()"),
+]
+
+
+@pytest.mark.parametrize(
+    "seed, compute_loss, diagnosis",
+    [(seed, fn, text) for seed, (fn, text) in enumerate(MUTANTS)],
+    ids=[fn.__name__ for fn, _ in MUTANTS],
+)
+def test_a_wrong_loss_fails_with_its_diagnosis(seed, compute_loss, diagnosis, capsys):
+    report = check_compute_loss(compute_loss, seed=seed)
+    assert not report.passed
+    assert diagnosis in str(report)
+    assert len(capsys.readouterr().out) < 1000  # nothing the learner printed floods the notebook
+
+
+def test_the_line_of_the_error_is_shown():
+    report = check_compute_loss(wrong_raises, seed=0)
+    assert "test_loss_mutants.py, line" in str(report)
+    assert "`return tf.reduce_mean(logits, axis=5)`" in str(report)
+
+
+def test_a_hard_coded_pad_keeps_the_points_for_pad_index_0():
+    report = check_compute_loss(wrong_pad_hard_coded_as_0, seed=0)
+    passed = {item.name for item in report.items if item.passed}
+    assert grader.checks.compute_loss.MATCHES_PAD_ZERO in passed
+    assert grader.checks.compute_loss.MATCHES_ANY_PAD not in passed
+
+
+def test_the_stub_is_not_attempted():
+    def compute_loss(logits, ground_truth_tags, input_batch, pad_index):
+        # YOUR CODE HERE
+        raise NotImplementedError()
+
+    report = check_compute_loss(compute_loss, seed=0)
+    assert not report.passed and not report.attempted
+    assert "compute_loss is not attempted yet" in str(report)
+
+
+def test_an_endless_loop_times_out_naming_the_check():
+    def compute_loss(logits, ground_truth_tags, input_batch, pad_index):
+        while True:
+            pass
+
+    report = check_compute_loss(compute_loss, seed=0, time_limit=0.3)
+    assert not report.passed
+    assert "did not finish within 0.3 s while running check_compute_loss" in str(report)

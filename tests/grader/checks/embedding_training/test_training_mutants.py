@@ -1,0 +1,287 @@
+"""Does check_embedding_training catch each realistic training mistake, with the right diagnosis?
+
+Model mutants break how the embedding is created or used; train-step mutants break one line of a
+correct train step (they run on the course's reference model, whatever the learner's model).
+"""
+
+from __future__ import annotations
+
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from bilstm_ner.model import BiLSTMTagger, compute_loss
+from grader import check_embedding_training
+from grader.checks.embedding_training import MODEL_ITEMS, STEP_ITEMS
+from grader.checks.embedding_training.inputs import make_inputs as make_training_inputs
+from grader.checks.embedding_training.judge_step import judge_learner_step
+from grader.checks.embedding_training.probe import probe_learner_step
+
+
+class Tagger(keras.Model):
+    """A correct tagger; each model mutant overrides one piece."""
+
+    def __init__(self, vocabulary_size, n_tags, embedding_dim=8, n_hidden_rnn=8):
+        super().__init__()
+        self.embedding_matrix = self.make_embedding(vocabulary_size, embedding_dim)
+        self.birnn = keras.layers.Bidirectional(
+            keras.layers.LSTM(n_hidden_rnn, return_sequences=True)
+        )
+        self.output_dense = keras.layers.Dense(n_tags)
+
+    def make_embedding(self, vocabulary_size, embedding_dim):
+        return self.add_weight(
+            shape=(vocabulary_size, embedding_dim),
+            initializer=keras.initializers.RandomNormal(stddev=1 / np.sqrt(embedding_dim)),
+            name="embedding_matrix",
+        )
+
+    def embed(self, input_batch):
+        return tf.nn.embedding_lookup(self.embedding_matrix, input_batch)
+
+    def call(self, input_batch, lengths, training=False):
+        mask = tf.sequence_mask(lengths, tf.shape(input_batch)[1])
+        return self.output_dense(self.birnn(self.embed(input_batch), mask=mask, training=training))
+
+
+class RawTfVariable(Tagger):
+    def make_embedding(self, vocabulary_size, embedding_dim):
+        values = np.random.randn(vocabulary_size, embedding_dim) / np.sqrt(embedding_dim)
+        return tf.Variable(values.astype(np.float32), name="embedding_matrix")
+
+
+class FrozenEmbedding(Tagger):
+    def make_embedding(self, vocabulary_size, embedding_dim):
+        return self.add_weight(
+            shape=(vocabulary_size, embedding_dim),
+            initializer=keras.initializers.RandomNormal(stddev=1 / np.sqrt(embedding_dim)),
+            trainable=False,
+        )
+
+
+class LooksUpANumpyCopy(Tagger):
+    def embed(self, input_batch):
+        return tf.nn.embedding_lookup(self.embedding_matrix.numpy(), input_batch)
+
+
+class StopsTheGradient(Tagger):
+    def embed(self, input_batch):
+        return tf.stop_gradient(tf.nn.embedding_lookup(self.embedding_matrix, input_batch))
+
+
+class OneHotProduct(Tagger):
+    def embed(self, input_batch):
+        one_hot = tf.one_hot(input_batch, tf.shape(self.embedding_matrix)[0])
+        return tf.matmul(one_hot, self.embedding_matrix)
+
+
+class UnmaskedRnn(Tagger):
+    def call(self, input_batch, lengths, training=False):
+        return self.output_dense(self.birnn(self.embed(input_batch), training=training))
+
+
+MODEL_MUTANTS = [
+    (RawTfVariable, "tracked", "TF1"),
+    (FrozenEmbedding, "tracked", "trainable=False"),
+    (LooksUpANumpyCopy, "gradient", ".numpy()"),
+    (StopsTheGradient, "gradient", "stop_gradient"),
+    (OneHotProduct, "gradient", "one-hot"),
+    (UnmaskedRnn, "rows_kept", "PAD row"),
+    (RawTfVariable, "rows_changed", "not in model.trainable_variables"),
+]
+
+
+@pytest.mark.parametrize(
+    ("mutant", "item_key", "words"),
+    MODEL_MUTANTS,
+    ids=[f"{m[0].__name__}-{m[1]}" for m in MODEL_MUTANTS],
+)
+def test_model_mutant_fails_with_its_diagnosis(mutant, item_key, words):
+    report = check_embedding_training(mutant, seed=5)
+    failed = {item.name: item.message for item in report.items if not item.passed}
+    assert MODEL_ITEMS[item_key] in failed, str(report)
+    assert words.lower() in failed[MODEL_ITEMS[item_key]].lower(), str(report)
+
+
+# --- train-step mutants: each differs from the reference train_step in one place ---------------
+
+
+def _loss_and_gradients(model, input_batch, ground_truth_tags, lengths, pad_index):
+    with tf.GradientTape() as tape:
+        logits = model(input_batch, lengths, training=True)
+        loss = compute_loss(logits, ground_truth_tags, input_batch, pad_index)
+    return loss, tape.gradient(loss, model.trainable_variables)
+
+
+def never_applies(model, optimizer, input_batch, ground_truth_tags, lengths, pad_index):
+    loss, _ = _loss_and_gradients(model, input_batch, ground_truth_tags, lengths, pad_index)
+    return loss
+
+
+def leaves_out_the_embedding(model, optimizer, input_batch, ground_truth_tags, lengths, pad_index):
+    with tf.GradientTape() as tape:
+        logits = model(input_batch, lengths, training=True)
+        loss = compute_loss(logits, ground_truth_tags, input_batch, pad_index)
+    variables = model.birnn.trainable_variables + model.output_dense.trainable_variables
+    gradients = [tf.clip_by_norm(g, 1.0) for g in tape.gradient(loss, variables)]
+    optimizer.apply_gradients(zip(gradients, variables, strict=False))
+    return loss
+
+
+def no_clipping(model, optimizer, input_batch, ground_truth_tags, lengths, pad_index):
+    loss, gradients = _loss_and_gradients(model, input_batch, ground_truth_tags, lengths, pad_index)
+    optimizer.apply_gradients(zip(gradients, model.trainable_variables, strict=False))
+    return loss
+
+
+def clips_by_global_norm(model, optimizer, input_batch, ground_truth_tags, lengths, pad_index):
+    loss, gradients = _loss_and_gradients(model, input_batch, ground_truth_tags, lengths, pad_index)
+    gradients, _ = tf.clip_by_global_norm(gradients, 1.0)
+    optimizer.apply_gradients(zip(gradients, model.trainable_variables, strict=False))
+    return loss
+
+
+def returns_loss_after_update(model, optimizer, input_batch, ground_truth_tags, lengths, pad_index):
+    _, gradients = _loss_and_gradients(model, input_batch, ground_truth_tags, lengths, pad_index)
+    gradients = [tf.clip_by_norm(g, 1.0) for g in gradients]
+    optimizer.apply_gradients(zip(gradients, model.trainable_variables, strict=False))
+    logits = model(input_batch, lengths, training=False)
+    return compute_loss(logits, ground_truth_tags, input_batch, pad_index)
+
+
+def forgets_return(model, optimizer, input_batch, ground_truth_tags, lengths, pad_index):
+    _, gradients = _loss_and_gradients(model, input_batch, ground_truth_tags, lengths, pad_index)
+    gradients = [tf.clip_by_norm(g, 1.0) for g in gradients]
+    optimizer.apply_gradients(zip(gradients, model.trainable_variables, strict=False))
+
+
+def uses_its_own_adam(model, optimizer, input_batch, ground_truth_tags, lengths, pad_index):
+    loss, gradients = _loss_and_gradients(model, input_batch, ground_truth_tags, lengths, pad_index)
+    gradients = [tf.clip_by_norm(g, 1.0) for g in gradients]
+    keras.optimizers.Adam(0.01).apply_gradients(
+        zip(gradients, model.trainable_variables, strict=False)
+    )
+    return loss
+
+
+def applies_twice(model, optimizer, input_batch, ground_truth_tags, lengths, pad_index):
+    loss, gradients = _loss_and_gradients(model, input_batch, ground_truth_tags, lengths, pad_index)
+    gradients = [tf.clip_by_norm(g, 1.0) for g in gradients]
+    for _ in range(2):
+        optimizer.apply_gradients(zip(gradients, model.trainable_variables, strict=False))
+    return loss
+
+
+def climbs_the_gradient(model, optimizer, input_batch, ground_truth_tags, lengths, pad_index):
+    loss, gradients = _loss_and_gradients(model, input_batch, ground_truth_tags, lengths, pad_index)
+    gradients = [-tf.clip_by_norm(tf.convert_to_tensor(g), 1.0) for g in gradients]
+    optimizer.apply_gradients(zip(gradients, model.trainable_variables, strict=False))
+    return loss
+
+
+def mean_over_padding_too(model, optimizer, input_batch, ground_truth_tags, lengths, pad_index):
+    with tf.GradientTape() as tape:
+        logits = model(input_batch, lengths, training=True)
+        loss = tf.reduce_mean(
+            tf.nn.sparse_softmax_cross_entropy_with_logits(labels=ground_truth_tags, logits=logits)
+        )
+    gradients = tape.gradient(loss, model.trainable_variables)
+    gradients = [tf.clip_by_norm(g, 1.0) for g in gradients]
+    optimizer.apply_gradients(zip(gradients, model.trainable_variables, strict=False))
+    return loss
+
+
+def loss_outside_the_tape(model, optimizer, input_batch, ground_truth_tags, lengths, pad_index):
+    logits = model(input_batch, lengths, training=True)
+    with tf.GradientTape() as tape:
+        loss = compute_loss(logits, ground_truth_tags, input_batch, pad_index)
+    gradients = tape.gradient(loss, model.trainable_variables)
+    optimizer.apply_gradients(zip(gradients, model.trainable_variables, strict=False))
+    return loss
+
+
+def per_sentence_losses(model, optimizer, input_batch, ground_truth_tags, lengths, pad_index):
+    with tf.GradientTape() as tape:
+        logits = model(input_batch, lengths, training=True)
+        token_losses = tf.nn.sparse_softmax_cross_entropy_with_logits(
+            labels=ground_truth_tags, logits=logits
+        )
+        mask = tf.cast(tf.not_equal(input_batch, pad_index), tf.float32)
+        losses = tf.reduce_sum(token_losses * mask, -1) / tf.reduce_sum(mask, -1)
+    gradients = tape.gradient(losses, model.trainable_variables)
+    gradients = [tf.clip_by_norm(g, 1.0) for g in gradients]
+    optimizer.apply_gradients(zip(gradients, model.trainable_variables, strict=False))
+    return losses
+
+
+NOTEBOOK = {}
+
+
+def uses_the_notebook_model(model, optimizer, input_batch, ground_truth_tags, lengths, pad_index):
+    """Trains the notebook's own `tagger` (a global) instead of the `model` argument."""
+    if "tagger" not in NOTEBOOK:
+        NOTEBOOK["tagger"] = BiLSTMTagger(
+            vocabulary_size=int(np.max(input_batch)) + 1,
+            n_tags=int(np.max(ground_truth_tags)) + 1,
+            embedding_dim=4,
+            n_hidden_rnn=4,
+        )
+    tagger = NOTEBOOK["tagger"]
+    loss, gradients = _loss_and_gradients(
+        tagger, input_batch, ground_truth_tags, lengths, pad_index
+    )
+    optimizer.apply_gradients(zip(gradients, tagger.trainable_variables, strict=False))
+    return loss
+
+
+def not_attempted(model, optimizer, input_batch, ground_truth_tags, lengths, pad_index):
+    raise NotImplementedError()
+
+
+STEP_MUTANTS = [
+    (never_applies, "optimizer", "never applied"),
+    (never_applies, "all_variables", "no variable changed"),
+    (leaves_out_the_embedding, "all_variables", "except the embedding"),
+    (no_clipping, "clipping", "not clipped"),
+    (clips_by_global_norm, "clipping", "global norm"),
+    (returns_loss_after_update, "returns", "after the update"),
+    (forgets_return, "returns", "return"),
+    (uses_its_own_adam, "optimizer", "never used"),
+    (applies_twice, "optimizer", "exactly once"),
+    (climbs_the_gradient, "clipping", "up the gradient"),
+    (mean_over_padding_too, "returns", "masked loss"),
+    (loss_outside_the_tape, "returns", "raised"),
+    (per_sentence_losses, "returns", "expected a scalar"),
+    (not_attempted, "returns", "not attempted"),
+    (uses_the_notebook_model, "all_variables", "passed to train_step"),
+]
+
+
+@pytest.mark.parametrize(
+    ("train_step", "item_key", "words"),
+    STEP_MUTANTS,
+    ids=[f"{m[0].__name__}-{m[1]}" for m in STEP_MUTANTS],
+)
+def test_train_step_mutant_fails_with_its_diagnosis(train_step, item_key, words):
+    # Only the train-step experiment: the model experiment is the same for all of them.
+    inputs = make_training_inputs(np.random.default_rng(7))
+    items = judge_learner_step(inputs, probe_learner_step(train_step, inputs))
+    failed = {item.name: item.message for item in items if not item.passed}
+    assert STEP_ITEMS[item_key] in failed, failed
+    assert words.lower() in failed[STEP_ITEMS[item_key]].lower(), failed
+
+
+def test_a_stub_train_step_counts_as_not_attempted():
+    report = check_embedding_training(BiLSTMTagger, not_attempted, seed=1)
+    step_items = [item for item in report.items if item.name in STEP_ITEMS.values()]
+    assert step_items and not any(item.attempted for item in step_items)
+
+
+def test_a_broken_model_does_not_hide_a_correct_train_step():
+    from bilstm_ner.model import train_step
+
+    report = check_embedding_training(RawTfVariable, train_step, seed=2)
+    by_name = {item.name: item for item in report.items}
+    assert not by_name[MODEL_ITEMS["tracked"]].passed
+    assert all(by_name[name].passed for name in STEP_ITEMS.values()), str(report)

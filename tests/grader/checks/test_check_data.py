@@ -1,0 +1,104 @@
+"""Do the notebook-01 checks (normalize_token, pad_sentences) pass right answers, fail wrong ones
+with a diagnosis, and keep inputs and observations plain data?"""
+
+import numpy as np
+import pytest
+
+from bilstm_ner.data import URL_TOKEN, USER_TOKEN, normalize_token
+from bilstm_ner.notebook import pad_sentences as reference_pad_sentences
+from grader.checks import CHECKS
+from grader.checks import normalize_token as check_data
+from grader.checks.normalize_token.spec import SPEC as NORMALIZE_TOKEN
+from grader.checks.pad_sentences.spec import SPEC as PAD_SENTENCES
+from grader.core.spec import is_plain_data, run_check
+
+
+def failed(report):
+    return [item.name for item in report.items if not item.passed]
+
+
+def test_both_checks_are_registered_for_the_grading_tool():
+    assert CHECKS["normalize_token"] is NORMALIZE_TOKEN
+    assert CHECKS["pad_sentences"] is PAD_SENTENCES
+
+
+def test_the_grader_placeholders_match_the_library():
+    assert (check_data.USER_TOKEN, check_data.URL_TOKEN) == (USER_TOKEN, URL_TOKEN)
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_reference_normalize_token_passes_on_any_random_tokens(seed):
+    report = run_check(NORMALIZE_TOKEN, {"normalize_token": normalize_token}, seed=seed)
+    assert report.passed, str(report)
+
+
+def test_tokens_change_from_run_to_run():
+    first, second = (NORMALIZE_TOKEN.make_inputs(np.random.default_rng(s)) for s in (1, 2))
+    assert [c["token"] for c in first["cases"]] != [c["token"] for c in second["cases"]]
+
+
+def test_lowercasing_every_token_is_diagnosed_with_the_token_and_the_rule():
+    report = run_check(NORMALIZE_TOKEN, {"normalize_token": str.lower}, seed=0)
+    assert "a word is kept as it is" in failed(report)
+    word = next(item for item in report.items if item.name == "a word is kept as it is")
+    assert "should return" in word.message and "unchanged" in word.message
+
+
+def test_returning_a_list_is_reported_without_crashing():
+    report = run_check(NORMALIZE_TOKEN, {"normalize_token": lambda token: [token]}, seed=0)
+    assert not report.passed and "a list" in report.items[0].message
+
+
+def test_normalize_token_observations_are_plain_data():
+    inputs = NORMALIZE_TOKEN.make_inputs(np.random.default_rng(0))
+    observations = NORMALIZE_TOKEN.probe({"normalize_token": lambda token: object()}, inputs)
+    assert is_plain_data(inputs) and is_plain_data(observations)
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_reference_pad_sentences_passes_on_any_random_sentences(seed):
+    report = run_check(PAD_SENTENCES, {"pad_sentences": reference_pad_sentences}, seed=seed)
+    assert report.passed, str(report)
+
+
+def test_pad_sentences_inputs_are_plain_and_never_use_pad_index_as_a_word():
+    inputs = PAD_SENTENCES.make_inputs(np.random.default_rng(3))
+    assert is_plain_data(inputs)
+    for case in inputs["cases"]:
+        assert all(case["pad_index"] not in sentence for sentence in case["token_ids"])
+
+
+def test_lengths_off_by_one_are_diagnosed():
+    def off_by_one(token_ids, pad_index):
+        input_batch, lengths = reference_pad_sentences(token_ids, pad_index)
+        return input_batch, lengths + 1
+
+    report = run_check(PAD_SENTENCES, {"pad_sentences": off_by_one}, seed=0)
+    assert failed(report) == [item.name for item in report.items]
+    assert "lengths should be" in report.items[0].message
+
+
+def test_padding_at_the_front_shows_the_expected_batch():
+    def front_padded(token_ids, pad_index):
+        input_batch, lengths = reference_pad_sentences(token_ids, pad_index)
+        return np.stack(
+            [np.roll(row, -int(n)) for row, n in zip(input_batch, lengths, strict=True)]
+        ), lengths
+
+    report = run_check(PAD_SENTENCES, {"pad_sentences": front_padded}, seed=0)
+    assert "pads to the longest sentence" in failed(report)
+    assert "a single sentence needs no padding" not in failed(report)
+    assert "Each row holds its sentence, then pad_index" in report.items[0].message
+
+
+def test_returning_a_list_of_lists_asks_for_a_pair():
+    report = run_check(PAD_SENTENCES, {"pad_sentences": lambda ids, pad: ids}, seed=0)
+    assert "return a pair (input_batch, lengths)" in report.items[0].message
+
+
+def test_a_lying_observation_fails_cleanly_in_the_judge():
+    inputs = PAD_SENTENCES.make_inputs(np.random.default_rng(0))
+    observations = {"results": [{"pair": True, "input_batch": "yes", "lengths": None}]}
+    report = PAD_SENTENCES.judge(inputs, observations)
+    assert not report.passed and len(report.items) == 3
+    assert "int32 NumPy array" in report.items[0].message
