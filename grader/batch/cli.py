@@ -25,8 +25,11 @@ each saying why), or "internal error" (a bug in the tool). The JSON also gives p
 
 Exit codes: 0 when results were produced (whatever the scores), 1 with `--fail-under` when a
 submission scored below it, 2 when the tool was used wrongly (bad option, missing path, no
-notebook found, unknown check, a check module that failed to load): one line on stderr says
-what; 130 when interrupted (Ctrl-C; kernels are shut down, no result files written).
+notebook found, unknown check, a check module that failed to load, an output path that cannot
+be written), found before the first kernel starts: one line on stderr says what; 3 when the
+tool itself failed (a bug: please report it); 130 when interrupted (Ctrl-C; kernels are shut
+down, no result files written). Result files are written before anything is printed, and
+text that is not UTF-8 is written as backslash escapes.
 
 The notebook <-> grader convention
 ----------------------------------
@@ -70,8 +73,11 @@ user (as Gradescope's autograder containers do).
 from __future__ import annotations
 
 import argparse
+import math
+import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import NoReturn
 
 from grader.batch.grading import (
@@ -82,7 +88,7 @@ from grader.batch.grading import (
 )
 from grader.batch.submissions import UsageError, collect_notebooks, load_registry
 
-EXIT_OK, EXIT_BELOW_THRESHOLD, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+EXIT_OK, EXIT_BELOW_THRESHOLD, EXIT_USAGE, EXIT_INTERNAL, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 
 
 class _Parser(argparse.ArgumentParser):
@@ -111,9 +117,9 @@ def build_parser() -> argparse.ArgumentParser:
     grade.add_argument(
         "--memory-limit", type=_positive_float, default=DEFAULT_MEMORY_LIMIT_MB, metavar="MB"
     )
-    grade.add_argument("--fail-under", type=float, metavar="SCORE")
+    grade.add_argument("--fail-under", type=_finite_float, metavar="SCORE")
     grade.add_argument("--checks", type=_names, metavar="NAME,...")
-    grade.add_argument("--seed", type=int, metavar="N")
+    grade.add_argument("--seed", type=_seed, metavar="N")
     grade.add_argument("--verbose", "-v", action="store_true", help="print every item")
     grade.add_argument("--no-progress", action="store_true", help="no progress bar")
     # For tests and other courses: the module holding CHECKS, and folders the kernel imports from.
@@ -134,6 +140,40 @@ def _positive_float(text: str) -> float:
     if not value > 0:
         raise argparse.ArgumentTypeError(f"expected a positive number, got {text}")
     return value
+
+
+def _finite_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if not math.isfinite(value):
+        raise argparse.ArgumentTypeError(f"expected a finite number, got {text!r}")
+    return value
+
+
+def _seed(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if not 0 <= value < 2**63:
+        raise argparse.ArgumentTypeError(f"expected a seed from 0 to 2**63 - 1, got {value}")
+    return value
+
+
+def _check_output_path(option: str, path: str | None) -> None:
+    """Refuse, before any grading, an output path that is a folder or cannot be created."""
+    if path is None:
+        return
+    target = Path(path)
+    if target.is_dir():
+        raise UsageError(f"{option} {path}: is a folder; give a file name")
+    parent = target.parent
+    while not parent.exists() and parent != parent.parent:
+        parent = parent.parent
+    if not parent.is_dir() or not os.access(parent, os.W_OK | os.X_OK):
+        raise UsageError(f"{option} {path}: cannot be written ({parent} is not a writable folder)")
 
 
 def _names(text: str) -> tuple[str, ...]:
@@ -164,11 +204,26 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:  # the kernels are shut down on the way out
         print("python -m grader: interrupted; no results written", file=sys.stderr)
         return EXIT_INTERRUPTED
+    except Exception as error:  # a bug in the tool: its own exit code, not --fail-under's 1
+        print(
+            f"python -m grader: internal error: {type(error).__name__}: {error} "
+            "(a bug in the grader: please report it)",
+            file=sys.stderr,
+        )
+        return EXIT_INTERNAL
 
 
 def _grade(arguments: argparse.Namespace) -> int:
     from grader.batch import results as writers
 
+    for stream in (sys.stdout, sys.stderr):  # learner text may not be encodable: escape it
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")
+    if arguments.format == "gradescope":
+        _check_output_path("--json", arguments.json or "results.json")
+    else:
+        _check_output_path("--json", arguments.json)
+    _check_output_path("--csv", arguments.csv)
     notebooks = collect_notebooks(arguments.paths)
     if arguments.format == "gradescope" and len(notebooks) != 1:
         raise UsageError(
@@ -199,6 +254,13 @@ def _grade(arguments: argparse.Namespace) -> int:
         if progress is not None:
             progress.close()
 
+    if arguments.format == "gradescope":
+        writers.write_gradescope(arguments.json or "results.json", results[0])
+    elif arguments.json:
+        writers.write_json(arguments.json, results)
+    if arguments.csv:
+        writers.write_csv(arguments.csv, results)
+
     if arguments.verbose or len(results) == 1:
         for result in results:
             print(_printable(f"== {result.path}: {result.status}"))
@@ -208,13 +270,6 @@ def _grade(arguments: argparse.Namespace) -> int:
                 print(_printable(str(report)))
             print()
     print(_printable(writers.results_table(results)))
-
-    if arguments.format == "gradescope":
-        writers.write_gradescope(arguments.json or "results.json", results[0])
-    elif arguments.json:
-        writers.write_json(arguments.json, results)
-    if arguments.csv:
-        writers.write_csv(arguments.csv, results)
 
     if arguments.fail_under is not None and any(
         result.score < arguments.fail_under for result in results

@@ -21,12 +21,18 @@ JSON_FORMAT_VERSION = 1
 
 
 def atomic_write_text(path: str | os.PathLike, text: str) -> None:
-    """Write `text` to `path` (UTF-8) atomically: readers see the old file or the new one."""
+    """Write `text` to `path` (UTF-8) atomically: readers see the old file or the new one.
+
+    Text that cannot be UTF-8 (a lone surrogate from a learner's message, a file name that
+    is not UTF-8) is written as a backslash escape rather than failing the whole write.
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
-        with os.fdopen(descriptor, "w", encoding="utf-8", newline="") as file:
+        with os.fdopen(
+            descriptor, "w", encoding="utf-8", errors="backslashreplace", newline=""
+        ) as file:
             file.write(text)
         os.chmod(temporary, 0o644)
         os.replace(temporary, path)

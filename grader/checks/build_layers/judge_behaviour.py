@@ -211,4 +211,12 @@ def _judge_not_probabilities(base: np.ndarray, real: np.ndarray) -> CheckItem:
             "softmax from the output layer (Dense(n_tags) with no activation). The loss "
             "applies the softmax itself; applying it twice flattens the gradients.",
         )
+    if real_logits.min() >= 0.0:
+        return item(
+            "not_probabilities",
+            False,
+            "Every output is >= 0, so the output layer has an activation that bounds it (relu, "
+            "sigmoid, softplus, softmax...). Logits must be free to be any real number, "
+            "negative too: use Dense(n_tags) with no activation; the loss applies the softmax.",
+        )
     return item("not_probabilities", True)

@@ -30,9 +30,19 @@ DIAGNOSIS_TOLERANCE = 1e-4
 
 
 def _close(value: float, expected: float, tolerance: float = RELATIVE_TOLERANCE) -> bool:
-    if np.isnan(expected) or np.isnan(value):
-        return bool(np.isnan(expected) and np.isnan(value))
+    """Whether two finite numbers agree; NaN and infinities never match anything (a loss that
+    is always NaN must not "ignore the padded logits")."""
+    if not (np.isfinite(value) and np.isfinite(expected)):
+        return False
     return bool(abs(value - expected) <= ABSOLUTE_TOLERANCE + tolerance * abs(expected))
+
+
+def _same_diagnosis(value: float, predicted: float) -> bool:
+    """Whether a learner's value is what a known mistake predicts (NaN included: a mistake that
+    divides by zero gives NaN, and so does the learner's code that makes it)."""
+    if np.isnan(value) or np.isnan(predicted):
+        return bool(np.isnan(value) and np.isnan(predicted))
+    return _close(value, predicted, DIAGNOSIS_TOLERANCE)
 
 
 def _observed(observations: Any, key: str, count: int) -> list:
@@ -104,13 +114,9 @@ def _diagnose(cases: list[dict], values: list[float | None], vocabulary_size: in
 
     def matches(loss) -> bool:
         predicted = [loss(*_arguments(case)) for case, _ in usable]
-        differs = any(
-            not _close(p, r, DIAGNOSIS_TOLERANCE)
-            for p, r in zip(predicted, references, strict=True)
-        )
+        differs = any(not _same_diagnosis(p, r) for p, r in zip(predicted, references, strict=True))
         return differs and all(
-            _close(value, p, DIAGNOSIS_TOLERANCE)
-            for (_, value), p in zip(usable, predicted, strict=True)
+            _same_diagnosis(value, p) for (_, value), p in zip(usable, predicted, strict=True)
         )
 
     for mistake in MISTAKES:

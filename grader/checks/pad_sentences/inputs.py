@@ -28,14 +28,15 @@ def _sentences(
 def make_inputs(rng: np.random.Generator, *, time_limit: float = TIME_LIMIT) -> dict:
     """{"time_limit", "cases": [{"name", "token_ids": list of lists of ints, "pad_index"}]}.
 
-    The first case pads with a random non-zero pad_index, the second with 0, the third is one
-    sentence (nothing to pad).
+    The first case pads with 0 (the usual pad id), the second with a random non-zero pad_index
+    (so padding with zeros, or with any constant, fails "uses the given pad_index"), the third
+    is one sentence (nothing to pad).
     """
     vocabulary_size = int(rng.integers(20, 100))
     longest, pad_index, single = (item.name for item in ITEMS)
     plans = [
-        (longest, int(rng.integers(3, 6)), int(rng.integers(1, vocabulary_size))),
-        (pad_index, int(rng.integers(2, 5)), 0),
+        (longest, int(rng.integers(3, 6)), 0),
+        (pad_index, int(rng.integers(2, 5)), int(rng.integers(2, vocabulary_size))),
         (single, 1, int(rng.integers(0, vocabulary_size))),
     ]
     cases = [

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import subprocess
 import sys
+import time
 
 import nbformat
 import nbformat.v4 as v4
@@ -245,3 +247,39 @@ def test_an_unreadable_notebook_exits_2(capsys, tmp_path, monkeypatch):
     )  # we may be root
     code, _, err = run_cli(capsys, "grade", str(tmp_path), *TOY_CLI)
     assert code == 2 and "cannot read" in err and "locked.ipynb" in err
+
+
+@pytest.mark.parametrize(
+    "options",
+    [["--seed", "-1"], ["--fail-under", "nan"], ["--fail-under", "inf"], ["--seed", "x"]],
+)
+def test_bad_numbers_are_refused_before_grading(capsys, tmp_path, options):
+    write_notebook(tmp_path / "a.ipynb", DOUBLE)
+    code, _, err = run_cli(capsys, "grade", str(tmp_path), *TOY_CLI, *options)
+    assert code == 2 and options[0] in err
+
+
+def test_an_output_path_that_is_a_folder_is_refused_before_any_kernel_starts(capsys, tmp_path):
+    write_notebook(tmp_path / "a.ipynb", "import time; time.sleep(60)", DOUBLE)
+    (tmp_path / "out").mkdir()
+    started = time.monotonic()
+    code, _, err = run_cli(
+        capsys, "grade", str(tmp_path), *TOY_CLI, "--json", str(tmp_path / "out")
+    )
+    assert code == 2 and "is a folder" in err
+    assert time.monotonic() - started < 30  # refused up front, not after the minute-long cell
+
+
+def test_text_that_is_not_utf8_is_escaped_in_every_output(capsys, tmp_path):
+    surrogate = "def double(x):\n    raise ValueError('bad \\ud800 text')"
+    write_notebook(tmp_path / "sub.ipynb", surrogate)
+    results = tmp_path / "results.json"
+    code, _, _ = run_cli(
+        capsys, "grade", str(tmp_path), *TOY_CLI, "--format", "gradescope", "--json", str(results)
+    )
+    assert code == 0 and results.exists()
+    assert json.loads(results.read_text())["score"] == 0
+    odd = tmp_path / os.fsdecode(b"caf\xe9")  # a file name that is not UTF-8
+    write_notebook(odd / "n.ipynb", DOUBLE)
+    code, _, _ = run_cli(capsys, "grade", str(odd), *TOY_CLI, "--csv", str(tmp_path / "s.csv"))
+    assert code == 0 and "caf\\udce9" in (tmp_path / "s.csv").read_text()

@@ -102,3 +102,13 @@ def test_a_lying_observation_fails_cleanly_in_the_judge():
     report = PAD_SENTENCES.judge(inputs, observations)
     assert not report.passed and len(report.items) == 3
     assert "int32 NumPy array" in report.items[0].message
+
+
+@pytest.mark.parametrize("constant", [0, 1])
+def test_padding_with_a_constant_fails_uses_the_given_pad_index(constant):
+    def pads_with_a_constant(token_ids, pad_index):
+        return reference_pad_sentences(token_ids, constant)
+
+    for seed in range(10):
+        report = run_check(PAD_SENTENCES, {"pad_sentences": pads_with_a_constant}, seed=seed)
+        assert "uses the given pad_index" in failed(report), str(report)

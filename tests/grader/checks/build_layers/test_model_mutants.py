@@ -63,6 +63,16 @@ class SoftmaxOutput(Tagger):
         return tf.nn.softmax(super().call(input_batch, lengths, training))
 
 
+class SigmoidOutput(Tagger):
+    def call(self, input_batch, lengths, training=False):
+        return tf.nn.sigmoid(super().call(input_batch, lengths, training))
+
+
+class ReluOutput(Tagger):
+    def call(self, input_batch, lengths, training=False):
+        return tf.nn.relu(super().call(input_batch, lengths, training))
+
+
 class Float64Embedding(Tagger):
     def make_embedding(self, vocabulary_size, embedding_dim):
         return keras.Variable(
@@ -178,6 +188,8 @@ MUTANTS = [
     (MaskFromZeroIds, "padding", "mask"),
     (ForwardOnly, "backward", "only reads left to right"),
     (SoftmaxOutput, "not_probabilities", "remove the softmax"),
+    (SigmoidOutput, "not_probabilities", "no activation"),
+    (ReluOutput, "not_probabilities", "no activation"),
     (Float64Embedding, "embedding", "NumPy 2"),
     (HiddenSizedEmbedding, "embedding", "shape"),
     (DefaultInitEmbedding, "init", "RandomNormal"),

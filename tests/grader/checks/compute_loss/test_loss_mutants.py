@@ -219,3 +219,13 @@ def test_an_endless_loop_times_out_naming_the_check():
     report = check_compute_loss(compute_loss, seed=0, time_limit=0.3)
     assert not report.passed
     assert "did not finish within 0.3 s while running check_compute_loss" in str(report)
+
+
+def test_a_loss_that_is_always_nan_earns_nothing():
+    import tensorflow as tf
+
+    def always_nan(logits, ground_truth_tags, input_batch, pad_index):
+        return tf.constant(float("nan"))
+
+    report = check_compute_loss(always_nan, seed=0)
+    assert report.score == 0, str(report)
