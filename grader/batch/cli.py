@@ -61,8 +61,9 @@ objects and writes the observations as JSON + .npy (never pickle) into a directo
 a random nonce. The kernel is then shut down and the observations are read as hostile data
 (regular files only, sizes and dtypes bounded, schema checked) and judged in the grading
 process, which never runs submission code and never imports TensorFlow. A submission that
-monkeypatches the grader, NumPy or builtins in its kernel can only change the observations,
-and those are checked against inputs only the grading process holds.
+monkeypatches the grader, NumPy or builtins in its kernel can only change the observations;
+the judges validate them, but a submission written to forge them (it can read the inputs once
+they are sent to its kernel) is not yet stopped: the kernel is not sandboxed (see below).
 
 The kernel runs as the same operating-system user as the tool, so this separates scoring from
 learner code but is not a sandbox: learner code can read files that user can read or signal
