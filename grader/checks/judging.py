@@ -94,14 +94,20 @@ def judge_each_case(
     observations: Any,
     problem: Callable[[Any, dict], str | None],
 ) -> Report:
-    """One item per case of `inputs["cases"]` (named by the case), failing with
-    `problem(result, case)` (None: passed); the stub's report when not attempted."""
+    """One item per case of `inputs["cases"]` (named by the case): failed when the learner's
+    function stopped before the case or raised on it, else with `problem(result, case)` (None:
+    passed); the stub's report when not attempted."""
     results = case_results(observations)
     if cases_not_attempted(observations):
         return not_attempted_report(title, items, first_error(results))
     report = []
     for index, case in enumerate(inputs["cases"]):
         result = results[index] if index < len(results) else None
-        message = problem(result, case)
+        if type(result) is not dict:
+            message = "Not checked: your function stopped before this case (see above)."
+        elif type(result.get("error")) is str:
+            message = result["error"]
+        else:
+            message = problem(result, case)
         report.append(CheckItem(case["name"], message is None, message or ""))
     return Report(title, report)
