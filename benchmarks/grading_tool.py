@@ -38,9 +38,10 @@ def busiest_solution(folder: Path = SOLUTIONS) -> Path:
 
 
 def copy_batch(notebook: Path, count: int, folder: Path) -> list[Path]:
-    """Copy `notebook` `count` times into `folder` as submission_01.ipynb, ...; return them."""
+    """Copy `notebook` `count` times into `folder` as <its name>_01.ipynb, ...; return them
+    (named after it, so the grading tool grades them as that course notebook)."""
     folder.mkdir(parents=True, exist_ok=True)
-    copies = [folder / f"submission_{index:02d}.ipynb" for index in range(1, count + 1)]
+    copies = [folder / f"{notebook.stem}_{index:02d}.ipynb" for index in range(1, count + 1)]
     for copy in copies:
         shutil.copyfile(notebook, copy)
     return copies

@@ -6,7 +6,8 @@ Usage
     python -m grader grade a.ipynb b.ipynb --jobs 2 --json results.json --csv summary.csv
     python -m grader grade submission.ipynb --format gradescope      # writes results.json
 
-Options: `--json FILE` (our JSON: per submission its path, score, max_score, status, items
+Options: `--course PATH` (the course notebooks deciding each submission's checks; see below),
+`--json FILE` (our JSON: per submission its path, score, max_score, status, items
 {check, name, passed, points, message}, errors, seconds), `--format gradescope` (write
 Gradescope's results.json shape instead, to `--json FILE` or `results.json`; one submission
 per run), `--csv FILE` (one summary row per submission), `--jobs N` (submissions graded in
@@ -18,10 +19,12 @@ default 4096), `--checks NAME,...` (grade these checks, ignoring what notebooks 
 every item of every submission; a single submission is always printed in full).
 
 Each submission ends with a status: "graded" (its cells ran, possibly with errors listed, and
-the checks were judged), "no checks" (nothing declared: 0/0), "invalid notebook", "timed out",
-"out of memory", "kernel died", "kernel failed to start" (the checks' items then score zero,
-each saying why), or "internal error" (a bug in the tool). The JSON also gives per submission
-`peak_memory_mb` and `timings` (seconds: kernel_start, notebook, checks).
+the checks were judged), "not a course notebook" (its name matches none of the course's
+notebooks: 0/0, grade it with `--checks`), "no checks" (the course grades nothing in it: 0/0),
+"invalid notebook", "timed out", "out of memory", "kernel died", "kernel failed to start" (the
+checks' items then score zero, each saying why), or "internal error" (a bug in the tool). The
+JSON also gives per submission `peak_memory_mb` and `timings` (seconds: kernel_start,
+notebook, checks).
 
 Exit codes: 0 when results were produced (whatever the scores), 1 with `--fail-under` when a
 submission scored below it, 2 when the tool was used wrongly (bad option, missing path, no
@@ -33,7 +36,11 @@ text that is not UTF-8 is written as backslash escapes.
 
 The notebook <-> grader convention
 ----------------------------------
-* Which checks apply: notebook-level metadata
+* Which checks apply is the course's decision, never the submission's: `--checks NAME,...`,
+  or else the course notebook of the same name (`--course PATH`: a folder of notebooks, or
+  one notebook every submission is graded as; default: this repository's solutions/). Names
+  match ignoring case, spaces and punctuation, and a suffix is allowed: `05_Training (2).ipynb`
+  is graded as `05_training.ipynb`. A course notebook declares its checks in its metadata:
       "metadata": {"grader": {"checks": ["build_layers", "compute_loss"]}}
   Names are keys of `grader.checks.CHECKS`. An entry may also map the names a check looks
   up to the names used in the notebook:
@@ -43,9 +50,8 @@ The notebook <-> grader convention
   "objects"):
       {"check": "embedding_training", "objects": {...}, "graded": ["train_step"]}
   By default a check looks up its objects under their own names (`BiLSTMTagger`,
-  `compute_loss`, `train_step`) in the notebook's global namespace after all cells ran. A
-  notebook without this metadata is reported as "no checks declared in this notebook"
-  (0/0 points, exit code 0) unless `--checks` is given.
+  `compute_loss`, `train_step`) in the notebook's global namespace after all cells ran. The
+  submission's own metadata is ignored, so a notebook can neither add a check nor drop one.
 * Cells tagged `skip-when-grading` (cell metadata "tags") are not executed when grading: tag
   long training runs and heavy demos. Everything a check needs must be defined in untagged
   cells.
@@ -120,6 +126,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     grade.add_argument("--fail-under", type=_finite_float, metavar="SCORE")
     grade.add_argument("--checks", type=_names, metavar="NAME,...")
+    grade.add_argument("--course", metavar="PATH")
     grade.add_argument("--seed", type=_seed, metavar="N")
     grade.add_argument("--verbose", "-v", action="store_true", help="print every item")
     grade.add_argument("--no-progress", action="store_true", help="no progress bar")
@@ -232,6 +239,7 @@ def _grade(arguments: argparse.Namespace) -> int:
         )
     options = GradingOptions(
         checks=arguments.checks,
+        course=arguments.course,
         registry=arguments.checks_module,
         timeout=arguments.timeout,
         memory_limit_mb=arguments.memory_limit,

@@ -24,12 +24,12 @@ from typing import Any
 
 import numpy as np
 
+from grader.batch.course import Course, load_course
 from grader.batch.kernel_run import KernelLimits, run_notebook
 from grader.batch.submissions import (
     CheckRequest,
     UsageError,
     collect_notebooks,
-    declared_checks,
     load_registry,
     read_notebook,
 )
@@ -47,6 +47,9 @@ class GradingOptions:
     """How to grade: which checks (None: what each notebook declares), limits, parallelism."""
 
     checks: tuple[str, ...] | None = None
+    course: str | None = None
+    """The course's notebooks (a folder, or one notebook), deciding each submission's checks
+    when `checks` is None; None: this repository's solutions/."""
     registry: str = "grader.checks"
     timeout: float = DEFAULT_TIMEOUT
     memory_limit_mb: float = DEFAULT_MEMORY_LIMIT_MB
@@ -133,8 +136,9 @@ def grade_paths(
             raise UsageError(
                 f"unknown check(s) {', '.join(unknown)} (known: {', '.join(sorted(registry))})"
             )
+    course = None if options.checks is not None else load_course(options.course, registry)
     notebooks = collect_notebooks(paths)
-    return _run_coroutine(_grade_all(notebooks, registry, options, on_result))
+    return _run_coroutine(_grade_all(notebooks, registry, course, options, on_result))
 
 
 def _run_coroutine(coroutine: Any) -> Any:
@@ -164,6 +168,7 @@ def _run_coroutine(coroutine: Any) -> Any:
 async def _grade_all(
     notebooks: list[Path],
     registry: Mapping[str, CheckSpec],
+    course: Course | None,
     options: GradingOptions,
     on_result: Callable[[SubmissionResult], None] | None,
 ) -> list[SubmissionResult]:
@@ -173,7 +178,7 @@ async def _grade_all(
         async with slots:
             started = time.monotonic()
             try:
-                result = await grade_notebook(path, registry, options)
+                result = await grade_notebook(path, registry, options, course)
             except Exception as error:  # a bug here must not stop the batch
                 result = SubmissionResult(
                     path=str(path),
@@ -189,11 +194,30 @@ async def _grade_all(
 
 
 async def grade_notebook(
-    path: Path, registry: Mapping[str, CheckSpec], options: GradingOptions
+    path: Path,
+    registry: Mapping[str, CheckSpec],
+    options: GradingOptions,
+    course: Course | None = None,
 ) -> SubmissionResult:
-    """Grade one notebook (see the module docstring); never raises for a bad submission."""
+    """Grade one notebook (see the module docstring); never raises for a bad submission.
+
+    Its checks are `options.checks`, else those of its course notebook (`course`, loaded from
+    `options.course` when not given): fixed before the submission is even read.
+    """
     result = SubmissionResult(path=str(path), status="graded")
-    requests = [CheckRequest(name) for name in options.checks] if options.checks is not None else []
+    if options.checks is not None:
+        requests = [CheckRequest(name) for name in options.checks]
+    else:
+        course = course or load_course(options.course, registry)
+        match = course.requests_for(path)
+        if match is None:
+            result.status = "not a course notebook"
+            result.errors.append(
+                f"{path.name} is not one of the course's notebooks ({', '.join(course.names())})"
+                ": name it after one of them, or grade it with --checks"
+            )
+            return result
+        requests = list(match[1])
     try:
         notebook = read_notebook(path)
     except ValueError as error:
@@ -212,12 +236,9 @@ async def grade_notebook(
             for r in requests
         ]
         return result
-    if options.checks is None:
-        requests, problems = declared_checks(notebook, registry)
-        result.errors.extend(problems)
     if not requests:
         result.status = "no checks"
-        result.errors.append("no checks declared in this notebook")
+        result.errors.append("the course grades nothing in this notebook")
         return result
     planned = [(request, registry[request.name]) for request in requests]
 

@@ -23,7 +23,14 @@ def test_the_grading_tool_grades_a_batch_and_reports_full_marks(tmp_path):
     notebook.metadata["grader"] = {"checks": ["double"]}
     source = tmp_path / "double.ipynb"
     nbformat.write(notebook, str(source))
-    extra = ["--checks-module", "toy_checks", "--python-path", str(TOY_CHECKS)]
+    extra = [
+        "--checks-module",
+        "toy_checks",
+        "--python-path",
+        str(TOY_CHECKS),
+        "--checks",
+        "double",
+    ]
     copies = grading_tool.copy_batch(source, 2, tmp_path / "batch")
     child, submissions = grading_tool.grade(copies, jobs=2, extra=extra)
     assert [s["score"] for s in submissions] == [s["max_score"] for s in submissions]

@@ -12,6 +12,9 @@ import pytest
 from grader.batch import GradingOptions
 
 HERE = Path(__file__).resolve().parent
+TOY_COURSE = HERE / "toy_course"
+"""The toy course: double.ipynb, greet.ipynb and renamed.ipynb (double looked up as times_two)."""
+DOUBLE_COURSE = str(TOY_COURSE / "double.ipynb")
 
 if str(HERE) not in sys.path:  # `toy_checks` must import here as it does in the kernels
     sys.path.insert(0, str(HERE))
@@ -22,7 +25,8 @@ DOUBLE = "def double(x):\n    return 2 * x"
 def write_notebook(
     path: Path, *cells: str, checks: list | None = None, tags: dict[int, list[str]] | None = None
 ) -> Path:
-    """A notebook of code cells at `path`, declaring `checks` (default ["double"])."""
+    """A notebook of code cells at `path`, declaring `checks` (default ["double"]) in its own
+    metadata, which graded runs ignore: the course decides."""
     notebook = v4.new_notebook(cells=[v4.new_code_cell(source) for source in cells])
     for index, cell_tags in (tags or {}).items():
         notebook.cells[index].metadata["tags"] = cell_tags
@@ -34,12 +38,17 @@ def write_notebook(
 
 def toy_options(**changes) -> GradingOptions:
     """Options grading with `toy_checks` (no TensorFlow), quick limits."""
-    settings = {"registry": "toy_checks", "python_path": (str(HERE),), "timeout": 60.0}
+    settings = {
+        "registry": "toy_checks",
+        "python_path": (str(HERE),),
+        "timeout": 60.0,
+        "course": DOUBLE_COURSE,
+    }
     settings.update(changes)
     return GradingOptions(**settings)
 
 
-TOY_CLI = ["--checks-module", "toy_checks", "--python-path", str(HERE)]
+TOY_CLI = ["--checks-module", "toy_checks", "--python-path", str(HERE), "--course", DOUBLE_COURSE]
 
 
 @pytest.fixture

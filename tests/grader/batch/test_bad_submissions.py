@@ -132,7 +132,6 @@ SUBMISSIONS: dict[str, tuple[str, ...]] = {
         ),
         DOUBLE,
     ),
-    "renamed_function": ("def times_two(x):\n    return 2 * x",),
     "asks_for_input": ("name = input('Your name? ')", DOUBLE),
     "exits_inside": ("def double(x):\n    import os\n    os._exit(0)",),
     "deletes_its_surroundings": (
@@ -144,7 +143,6 @@ TAGS = {
     "uses_a_skipped_cell": {0: ["skip-when-grading"]},
     "skipped_endless_cell": {0: ["skip-when-grading"]},
 }
-CHECKS = {"renamed_function": [{"check": "double", "objects": {"double": "times_two"}}]}
 
 
 @pytest.fixture(scope="module")
@@ -152,9 +150,7 @@ def graded(tmp_path_factory) -> dict[str, SubmissionResult]:
     """Every submission above (plus two that are not notebooks), graded in one batch."""
     folder = tmp_path_factory.mktemp("submissions")
     for name, cells in SUBMISSIONS.items():
-        write_notebook(
-            folder / f"{name}.ipynb", *cells, checks=CHECKS.get(name), tags=TAGS.get(name)
-        )
+        write_notebook(folder / f"{name}.ipynb", *cells, tags=TAGS.get(name))
     (folder / "not_json.ipynb").write_text("this is not JSON {")
     wrong_format = v4.new_notebook(cells=[v4.new_code_cell(DOUBLE)])
     wrong_format["nbformat"] = 99
@@ -162,7 +158,7 @@ def graded(tmp_path_factory) -> dict[str, SubmissionResult]:
     before = sorted(path.name for path in folder.iterdir())
     results = grade_paths(
         [folder],
-        toy_options(jobs=2, timeout=TIMEOUT, memory_limit_mb=MEMORY_LIMIT_MB, checks=None),
+        toy_options(jobs=2, timeout=TIMEOUT, memory_limit_mb=MEMORY_LIMIT_MB),
     )
     graded = {Path(result.path).stem: result for result in results}
     graded["__files_after__"] = sorted(path.name for path in folder.iterdir())  # type: ignore[assignment]
@@ -318,10 +314,6 @@ def test_hostile_results_are_malformed_and_score_zero(graded, name, detail):
     assert result.score == 0
     assert "the submission's kernel returned malformed results" in messages(result)
     assert any(detail in error for error in result.errors)
-
-
-def test_notebook_metadata_can_map_a_check_object_to_another_name(graded):
-    assert graded["renamed_function"].score == 3
 
 
 def test_input_in_a_cell_fails_that_cell_instead_of_waiting(graded):

@@ -8,12 +8,13 @@ import os
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import nbformat
 import nbformat.v4 as v4
 import pytest
 
-from conftest import DOUBLE, TOY_CLI, toy_options, write_notebook
+from conftest import DOUBLE, TOY_CLI, TOY_COURSE, toy_options, write_notebook
 from grader.batch import grade_paths
 from grader.batch.cli import main
 from grader.batch.grading import _rng
@@ -71,12 +72,35 @@ def test_gradescope_format_grades_one_submission_per_run(capsys, notebook_dir):
     assert code == 2 and "one submission per run" in err
 
 
-def test_a_notebook_without_declared_checks_reports_zero_of_zero(capsys, tmp_path):
-    path = tmp_path / "plain.ipynb"
-    nbformat.write(v4.new_notebook(cells=[v4.new_code_cell(DOUBLE)]), str(path))
-    code, out, _ = run_cli(capsys, "grade", str(path), *TOY_CLI)
-    assert code == 0
-    assert "no checks declared in this notebook" in out and "0/0" in out
+def test_the_course_decides_the_checks_whatever_the_submission_declares(tmp_path):
+    write_notebook(tmp_path / "plain.ipynb", DOUBLE, checks=[])
+    write_notebook(tmp_path / "thrice.ipynb", DOUBLE, checks=["double", "double", "double"])
+    write_notebook(tmp_path / "greets.ipynb", "def double(x):\n    return x", checks=["greet"])
+    results = {Path(r.path).stem: r for r in grade_paths([tmp_path], toy_options())}
+    assert (results["plain"].score, results["plain"].max_score) == (3, 3)
+    assert (results["thrice"].score, results["thrice"].max_score) == (3, 3)
+    assert (results["greets"].score, results["greets"].max_score) == (1, 3)  # cannot drop double
+
+
+def test_submissions_are_matched_to_course_notebooks_by_name(tmp_path):
+    write_notebook(tmp_path / "Double (2).ipynb", DOUBLE, checks=[])
+    write_notebook(tmp_path / "renamed_alice.ipynb", "times_two = lambda x: 2 * x", checks=[])
+    write_notebook(tmp_path / "essay.ipynb", DOUBLE)
+    results = {
+        Path(r.path).stem: r for r in grade_paths([tmp_path], toy_options(course=str(TOY_COURSE)))
+    }
+    assert (results["Double (2)"].score, results["Double (2)"].max_score) == (3, 3)
+    assert results["renamed_alice"].score == 3  # the course maps double to times_two
+    essay = results["essay"]
+    assert (essay.status, essay.score, essay.max_score) == ("not a course notebook", 0, 0)
+    assert "double, greet, renamed" in essay.errors[0] and "--checks" in essay.errors[0]
+
+
+def test_a_course_that_cannot_be_read_exits_2_before_grading(capsys, tmp_path):
+    write_notebook(tmp_path / "a.ipynb", DOUBLE)
+    arguments = [*TOY_CLI[:4], "--course", str(tmp_path / "missing")]
+    code, _, err = run_cli(capsys, "grade", str(tmp_path), *arguments)
+    assert code == 2 and "no such file or folder" in err
 
 
 def test_one_submission_in_gradescope_format_writes_results_json(capsys, tmp_path, monkeypatch):

@@ -1,0 +1,83 @@
+"""The assignment decides what is graded: which checks apply to a submission, and so its
+maximum, come from the course's own notebook of the same name (or from `--checks`), never from
+the submission's metadata.
+
+A course is a folder of notebooks (default: this repository's `solutions/`), each declaring its
+checks in its metadata (`{"grader": {"checks": [...]}}`), or one notebook that every submission
+is graded as. A submission matches the course notebook whose name starts its own, ignoring case,
+spaces and punctuation, so `05_Training (2).ipynb` and `05_training-alice.ipynb` are graded as
+`05_training.ipynb`; the longest such name wins.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import grader
+from grader.batch.submissions import CheckRequest, UsageError, declared_checks, read_notebook
+from grader.core.spec import CheckSpec
+
+DEFAULT_COURSE = Path(grader.__file__).resolve().parents[1] / "solutions"
+"""The course's solution notebooks, beside the installed package (an editable install)."""
+
+
+def normalized(name: str) -> str:
+    """A notebook's name as matched: lower case, letters and digits only."""
+    return re.sub(r"[^0-9a-z]", "", name.lower())
+
+
+@dataclass(frozen=True)
+class Course:
+    """The course's notebooks: name -> the checks its submissions are graded with."""
+
+    assignments: Mapping[str, tuple[CheckRequest, ...]]
+    single: bool = False
+    """One course notebook given: every submission is graded as it, whatever its name."""
+
+    def requests_for(self, submission: Path) -> tuple[str, tuple[CheckRequest, ...]] | None:
+        """(course notebook name, its checks) for `submission`, or None when none matches."""
+        if self.single:
+            return next(iter(self.assignments.items()))
+        key = normalized(submission.stem)
+        matches = [name for name in self.assignments if key.startswith(normalized(name))]
+        if not matches:
+            return None
+        best = max(matches, key=lambda name: len(normalized(name)))
+        return best, self.assignments[best]
+
+    def names(self) -> list[str]:
+        """The course notebooks' names, sorted."""
+        return sorted(self.assignments)
+
+
+def load_course(path: str | Path | None, registry: Mapping[str, CheckSpec]) -> Course:
+    """The course at `path` (a folder of notebooks, or one notebook; None: `DEFAULT_COURSE`).
+
+    Raises `UsageError` when it cannot be read or a course notebook declares checks wrongly:
+    the course is the instructor's, so its mistakes stop grading before any kernel starts.
+    """
+    folder = Path(path) if path is not None else DEFAULT_COURSE
+    if folder.is_file():
+        notebooks, single = [folder], True
+    elif folder.is_dir():
+        notebooks, single = sorted(folder.glob("*.ipynb")), False
+    else:
+        hint = " (give the course with --course DIR, or the checks with --checks)"
+        raise UsageError(f"course {folder}: no such file or folder{hint}")
+    assignments = {}
+    for notebook_path in notebooks:
+        try:
+            notebook = read_notebook(notebook_path)
+        except ValueError as error:
+            raise UsageError(f"course notebook {error}") from None
+        requests, problems = declared_checks(notebook, registry)
+        if problems:
+            raise UsageError(f"course notebook {notebook_path.name}: {problems[0]}")
+        if requests or single:
+            assignments[notebook_path.stem] = tuple(requests)
+    if not assignments:
+        raise UsageError(f"course {folder}: no notebook declares grader checks")
+    return Course(assignments, single)
