@@ -137,7 +137,7 @@ def test_the_submission_to_grade_is_the_solution_declaring_the_most_checks(tmp_p
 def test_a_batch_is_copies_of_one_notebook(tmp_path):
     source = write_notebook(tmp_path / "03.ipynb", ["a"])
     copies = grading_tool.copy_batch(source, 3, tmp_path / "batch")
-    assert [c.name for c in copies] == [f"submission_0{i}.ipynb" for i in (1, 2, 3)]
+    assert [c.name for c in copies] == [f"03_0{i}.ipynb" for i in (1, 2, 3)]  # graded as 03
     assert all(c.read_bytes() == source.read_bytes() for c in copies)
 
 
