@@ -9,7 +9,7 @@ CONSTRAINTS := requirements/constraints.txt
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 export TF_ENABLE_ONEDNN_OPTS ?= 0
 
-.PHONY: install lab test lint format solutions notebooks grade bench lock clean
+.PHONY: install lab test lint format solutions notebooks grade bench lock clean system-packages
 
 install: $(STAMP)
 
@@ -19,6 +19,10 @@ $(STAMP): pyproject.toml $(CONSTRAINTS)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -c $(CONSTRAINTS) -e ".[dev]"
 	touch $(STAMP)
+
+# System packages (bubblewrap, the sandbox of graded runs): apt-get, as root or with sudo.
+system-packages:
+	bash tools/install_system_packages.sh
 
 lab: install
 	$(BIN)/jupyter lab notebooks/ $(LAB_ARGS)

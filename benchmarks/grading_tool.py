@@ -131,3 +131,28 @@ def collect(
                     note=f"{child.wall:.0f} s for the batch",
                 )
             )
+
+
+def sandbox_overhead(
+    repeat: int, notebook: Path | None = None, run: Runner = run_child
+) -> Iterator[Figure]:
+    """Figures: one submission graded with `--sandbox bwrap` and with `--sandbox none`, the two
+    interleaved (median wall times, and the median of the per-round differences and ratios)."""
+    notebook = notebook or busiest_solution()
+    walls: dict[str, list[float]] = {"bwrap": [], "none": []}
+    for _ in range(max(1, repeat)):
+        for kind in walls:
+            child, _ = grade([notebook], jobs=1, extra=["--sandbox", kind], run=run)
+            walls[kind].append(child.wall)
+    differences = [b - n for b, n in zip(walls["bwrap"], walls["none"], strict=True)]
+    ratios = [b / n for b, n in zip(walls["bwrap"], walls["none"], strict=True)]
+    yield from [
+        Figure.of_runs(
+            f"grade one submission ({notebook.name}), --sandbox bwrap", walls["bwrap"], "s"
+        ),
+        Figure.of_runs(
+            f"grade one submission ({notebook.name}), --sandbox none", walls["none"], "s"
+        ),
+        Figure.of_runs("sandbox overhead per submission", differences, "s", goal="< 1"),
+        Figure.of_runs("sandbox overhead, ratio bwrap / none", ratios, "x", goal="< 1.15"),
+    ]

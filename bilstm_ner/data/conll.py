@@ -46,6 +46,12 @@ class DataFormatError(ValueError):
 
 def normalize_token(token: str) -> str:
     """Map a user mention (`@name`) to `<USR>` and an http(s) link to `<URL>`; keep the rest."""
+    return _normalized(token)
+
+
+def _normalized(token: str) -> str:
+    # What the readers use: a graded run of notebook 01 takes `normalize_token` (the exercise's
+    # answer) out of the learner's kernel, and the corpus must still load there.
     if token.lower().startswith(("http://", "https://")):
         return URL_TOKEN
     # A lone "@" is punctuation ("meet @ 5"), not a mention.
@@ -119,7 +125,7 @@ def parse_conll(
                 f"the tag {tag!r} (of token {token!r}) is not a BIO tag",
                 "use 'O', 'B-TYPE' or 'I-TYPE' with a non-empty TYPE, e.g. 'B-person'",
             )
-        tweet_tokens.append(normalize_token(token) if normalize else token)
+        tweet_tokens.append(_normalized(token) if normalize else token)
         tweet_tags.append(tag)
     if tweet_tokens:
         tokens.append(tweet_tokens)

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bilstm_ner.data import download
-from bilstm_ner.data.conll import normalize_token, read_conll
+from bilstm_ner.data.conll import _normalized, read_conll
 from bilstm_ner.data.synthetic import generate_corpus
 
 CORPUS_NAMES = ("bundled", "wnut16", "wnut17", "wnut16-official")
@@ -175,7 +175,7 @@ def load_corpus(name: str | None = None, data_dir: str | os.PathLike | None = No
         _check_name(name, "passed to load_corpus")
     if name == "bundled":
         splits = [
-            Split([[normalize_token(token) for token in tweet] for tweet in tokens], tags)
+            Split([[_normalized(token) for token in tweet] for tweet in tokens], tags)
             for tokens, tags in generate_corpus().values()
         ]
         train, validation, test = splits

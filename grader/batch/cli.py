@@ -6,7 +6,9 @@ Usage
     python -m grader grade a.ipynb b.ipynb --jobs 2 --json results.json --csv summary.csv
     python -m grader grade submission.ipynb --format gradescope      # writes results.json
 
-Options: `--course PATH` (the course notebooks deciding each submission's checks; see below),
+Options: `--sandbox auto|bwrap|none` (where kernels run; see below), `--allow-flagged`
+(grade submissions flagged for tampering, after reviewing them), `--course PATH` (the
+course notebooks deciding each submission's checks; see below),
 `--json FILE` (our JSON: per submission its path, score, max_score, status, items
 {check, name, passed, points, message}, errors, seconds), `--format gradescope` (write
 Gradescope's results.json shape instead, to `--json FILE` or `results.json`; one submission
@@ -19,7 +21,9 @@ default 4096), `--checks NAME,...` (grade these checks, ignoring what notebooks 
 every item of every submission; a single submission is always printed in full).
 
 Each submission ends with a status: "graded" (its cells ran, possibly with errors listed, and
-the checks were judged), "not a course notebook" (its name matches none of the course's
+the checks were judged), "flagged" (its code reaches into the grading machinery: every item 0,
+each finding listed with its cell, line and rule; not run; `--allow-flagged` grades it after a
+review), "not a course notebook" (its name matches none of the course's
 notebooks: 0/0, grade it with `--checks`), "no checks" (the course grades nothing in it: 0/0),
 "invalid notebook", "timed out", "out of memory", "kernel died", "kernel failed to start" (the
 checks' items then score zero, each saying why), or "internal error" (a bug in the tool). The
@@ -93,6 +97,7 @@ from grader.batch.grading import (
     GradingOptions,
     grade_paths,
 )
+from grader.batch.sandbox import NO_SANDBOX_WARNING
 from grader.batch.submissions import UsageError, collect_notebooks, load_registry
 
 EXIT_OK, EXIT_BELOW_THRESHOLD, EXIT_USAGE, EXIT_INTERNAL, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
@@ -127,6 +132,8 @@ def build_parser() -> argparse.ArgumentParser:
     grade.add_argument("--fail-under", type=_finite_float, metavar="SCORE")
     grade.add_argument("--checks", type=_names, metavar="NAME,...")
     grade.add_argument("--course", metavar="PATH")
+    grade.add_argument("--sandbox", choices=("auto", "bwrap", "none"), default="auto")
+    grade.add_argument("--allow-flagged", action="store_true")
     grade.add_argument("--seed", type=_seed, metavar="N")
     grade.add_argument("--verbose", "-v", action="store_true", help="print every item")
     grade.add_argument("--no-progress", action="store_true", help="no progress bar")
@@ -240,6 +247,8 @@ def _grade(arguments: argparse.Namespace) -> int:
     options = GradingOptions(
         checks=arguments.checks,
         course=arguments.course,
+        sandbox=arguments.sandbox,
+        allow_flagged=arguments.allow_flagged,
         registry=arguments.checks_module,
         timeout=arguments.timeout,
         memory_limit_mb=arguments.memory_limit,
@@ -248,6 +257,8 @@ def _grade(arguments: argparse.Namespace) -> int:
         python_path=tuple(arguments.python_path),
     )
     load_registry(options.registry, options.python_path)  # misuse shows before any work
+    if arguments.sandbox == "none":
+        print(f"python -m grader: {NO_SANDBOX_WARNING}", file=sys.stderr)
     progress = None
     if len(notebooks) > 1 and not arguments.no_progress:
         from tqdm import tqdm
@@ -272,7 +283,8 @@ def _grade(arguments: argparse.Namespace) -> int:
 
     if arguments.verbose or len(results) == 1:
         for result in results:
-            print(_printable(f"== {result.path}: {result.status}"))
+            where = f" (sandbox: {result.sandbox})" if result.sandbox else ""
+            print(_printable(f"== {result.path}: {result.status}{where}"))
             for error in result.errors:
                 print(_printable(f"   ! {error}"))
             for _, report in result.reports:

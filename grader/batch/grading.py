@@ -26,13 +26,15 @@ import numpy as np
 
 from grader.batch.course import Course, load_course
 from grader.batch.kernel_run import KernelLimits, run_notebook
+from grader.batch.sandbox import resolve as resolve_sandbox
 from grader.batch.submissions import (
     CheckRequest,
     UsageError,
-    collect_notebooks,
+    collect_with_roots,
     load_registry,
     read_notebook,
 )
+from grader.batch.tampering import scan_notebook
 from grader.batch.verdicts import judge_outcome
 from grader.core.report import Report
 from grader.core.spec import CheckSpec, failed_report, internal_error_report
@@ -57,6 +59,10 @@ class GradingOptions:
     seed: int | None = None
     python_path: tuple[str, ...] = ()
     kernel_name: str = "python3"
+    sandbox: str = "auto"
+    """Where kernels run: "auto" (bwrap where it works), "bwrap", or "none" (must be asked for)."""
+    allow_flagged: bool = False
+    """Grade submissions whose code reaches into the grading machinery (after a review)."""
 
 
 @dataclass
@@ -71,6 +77,8 @@ class SubmissionResult:
     peak_memory_mb: float | None = None
     timings: dict[str, float] = field(default_factory=dict)
     """Seconds spent starting the kernel, running the notebook's cells, and probing."""
+    sandbox: str = ""
+    """Where its kernel ran: "bwrap" or "none" ("" when no kernel was started)."""
 
     @property
     def score(self) -> float:
@@ -92,6 +100,7 @@ class SubmissionResult:
             "seconds": round(self.seconds, 3),
             "peak_memory_mb": self.peak_memory_mb,
             "timings": {stage: round(seconds, 3) for stage, seconds in self.timings.items()},
+            "sandbox": self.sandbox,
             "errors": list(self.errors),
             "items": [
                 {
@@ -136,8 +145,12 @@ def grade_paths(
             raise UsageError(
                 f"unknown check(s) {', '.join(unknown)} (known: {', '.join(sorted(registry))})"
             )
+    try:
+        resolve_sandbox(options.sandbox)
+    except ValueError as error:
+        raise UsageError(str(error)) from None
     course = None if options.checks is not None else load_course(options.course, registry)
-    notebooks = collect_notebooks(paths)
+    notebooks = collect_with_roots(paths)
     return _run_coroutine(_grade_all(notebooks, registry, course, options, on_result))
 
 
@@ -166,7 +179,7 @@ def _run_coroutine(coroutine: Any) -> Any:
 
 
 async def _grade_all(
-    notebooks: list[Path],
+    notebooks: list[tuple[Path, Path]],
     registry: Mapping[str, CheckSpec],
     course: Course | None,
     options: GradingOptions,
@@ -174,11 +187,11 @@ async def _grade_all(
 ) -> list[SubmissionResult]:
     slots = asyncio.Semaphore(options.jobs)
 
-    async def grade_one(path: Path) -> SubmissionResult:
+    async def grade_one(path: Path, root: Path) -> SubmissionResult:
         async with slots:
             started = time.monotonic()
             try:
-                result = await grade_notebook(path, registry, options, course)
+                result = await grade_notebook(path, registry, options, course, root=root)
             except Exception as error:  # a bug here must not stop the batch
                 result = SubmissionResult(
                     path=str(path),
@@ -190,7 +203,7 @@ async def _grade_all(
             on_result(result)
         return result
 
-    return list(await asyncio.gather(*(grade_one(path) for path in notebooks)))
+    return list(await asyncio.gather(*(grade_one(path, root) for path, root in notebooks)))
 
 
 async def grade_notebook(
@@ -198,6 +211,8 @@ async def grade_notebook(
     registry: Mapping[str, CheckSpec],
     options: GradingOptions,
     course: Course | None = None,
+    *,
+    root: Path | None = None,
 ) -> SubmissionResult:
     """Grade one notebook (see the module docstring); never raises for a bad submission.
 
@@ -219,7 +234,7 @@ async def grade_notebook(
             return result
         requests = list(match[1])
     try:
-        notebook = read_notebook(path)
+        notebook = read_notebook(path, root)
     except ValueError as error:
         result.status = "invalid notebook"
         result.errors.append(str(error))
@@ -240,6 +255,25 @@ async def grade_notebook(
         result.status = "no checks"
         result.errors.append("the course grades nothing in this notebook")
         return result
+    findings = scan_notebook(notebook)
+    result.errors.extend(f"flagged: {finding}" for finding in findings[:20])
+    if findings and not options.allow_flagged:
+        result.status = "flagged"
+        reason = (
+            f"flagged, not graded: {findings[0]} reaches into the grading machinery (rule "
+            f"{findings[0].rule}; {len(findings)} finding(s) in all, listed with the errors). "
+            "An instructor who has reviewed the notebook can grade it with --allow-flagged."
+        )
+        result.reports = [
+            (
+                r.name,
+                failed_report(
+                    registry[r.name], r.graded_objects(registry[r.name]), reason, attempted=True
+                ),
+            )
+            for r in requests
+        ]
+        return result
     planned = [(request, registry[request.name]) for request in requests]
 
     inputs: dict[int, Any] = {}
@@ -257,9 +291,16 @@ async def grade_notebook(
             except Exception as error:  # make_inputs returned something not plain, or crashed
                 inputs[number] = error
         shutil.rmtree(private_dir / "trial", ignore_errors=True)
-        run = await run_notebook(
-            notebook, path.name, planned, inputs, _limits(options), private_dir
+        hidden = tuple(
+            dict.fromkeys(
+                answer
+                for request, spec in planned
+                for answer in spec.hidden_answers(request.graded_objects(spec))
+            )
         )
+        limits = _limits(options, hidden, () if root is None else (root,))
+        result.sandbox = limits.sandbox
+        run = await run_notebook(notebook, path.name, planned, inputs, limits, private_dir)
     result.status = run.status
     result.errors.extend(run.errors)
     result.timings = run.timings
@@ -285,7 +326,9 @@ async def grade_notebook(
     return result
 
 
-def _limits(options: GradingOptions) -> KernelLimits:
+def _limits(
+    options: GradingOptions, hidden: tuple[str, ...], roots: tuple[Path, ...] = ()
+) -> KernelLimits:
     return KernelLimits(
         timeout=options.timeout,
         memory_limit_mb=options.memory_limit_mb,
@@ -293,6 +336,9 @@ def _limits(options: GradingOptions) -> KernelLimits:
         jobs=options.jobs,
         python_path=options.python_path,
         kernel_name=options.kernel_name,
+        sandbox=resolve_sandbox(options.sandbox),
+        hidden=hidden,
+        submission_roots=roots,
     )
 
 

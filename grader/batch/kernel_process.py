@@ -83,11 +83,6 @@ def kernel_env(options: KernelLimits) -> dict[str, str]:
         threads = str(max(1, (os.cpu_count() or 1) // options.jobs))
         for name in ("TF_NUM_INTRAOP_THREADS", "TF_NUM_INTEROP_THREADS", "OMP_NUM_THREADS"):
             env.setdefault(name, threads)
-    if options.python_path:
-        parts = [str(Path(p).resolve()) for p in options.python_path]
-        if env.get("PYTHONPATH"):
-            parts.append(env["PYTHONPATH"])
-        env["PYTHONPATH"] = os.pathsep.join(parts)
     return env
 
 
@@ -134,17 +129,44 @@ def make_client(notebook: nbformat.NotebookNode, workdir: Path, options: KernelL
     )
 
 
+def sandboxed_kernel_manager(base: type, wrap: Callable[[list[str]], list[str]]) -> type:
+    """A subclass of the kernel manager class `base` whose kernel command is `wrap(command)`."""
+
+    class SandboxedKernelManager(base):  # type: ignore[misc, valid-type]
+        def format_kernel_cmd(self, extra_arguments: list[str] | None = None) -> list[str]:
+            return wrap(super().format_kernel_cmd(extra_arguments))
+
+    return SandboxedKernelManager
+
+
+_KERNEL_STDERR = None if os.environ.get("GRADER_KERNEL_STDERR") else subprocess.DEVNULL
+"""Set GRADER_KERNEL_STDERR=1 to see a kernel's own stderr (why it failed to start)."""
+
+
 @contextlib.asynccontextmanager
-async def running_kernel(client: Any, env: dict[str, str]) -> AsyncIterator[None]:
+async def running_kernel(
+    client: Any,
+    env: dict[str, str],
+    wrap: Callable[[list[str]], list[str]] | None = None,
+    jupyter_dir: Path | None = None,
+) -> AsyncIterator[None]:
     """Start the client's kernel (its own stdout/stderr to /dev/null) and always shut it down.
 
-    Unlike nbclient's `async_setup_kernel`, this installs no SIGINT/SIGTERM handlers, so Ctrl-C
-    stops the tool (the kernels are still shut down on the way out).
+    `wrap`: turns the kernel's command into the sandboxed one; `jupyter_dir`: where its
+    connection file and ipc sockets go (ipc: a network namespace cuts TCP). Unlike nbclient's
+    `async_setup_kernel`, this installs no SIGINT/SIGTERM handlers, so Ctrl-C stops the tool
+    (the kernels are still shut down on the way out).
     """
+    if wrap is not None:
+        client.kernel_manager_class = sandboxed_kernel_manager(client.kernel_manager_class, wrap)
     client.km = client.create_kernel_manager()
+    if jupyter_dir is not None:
+        client.km.transport = "ipc"
+        client.km.ip = str(jupyter_dir / "kernel")
+        client.km.connection_file = str(jupyter_dir / "connection.json")
     try:
         await client.async_start_new_kernel(
-            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+            env=env, stdout=subprocess.DEVNULL, stderr=_KERNEL_STDERR
         )
         await client.async_start_new_kernel_client()
         yield

@@ -26,6 +26,7 @@ from typing import Any
 
 import nbformat
 
+from grader.batch.kernel_library import build_library
 from grader.batch.kernel_process import (
     MemoryWatch,
     kernel_env,
@@ -33,6 +34,8 @@ from grader.batch.kernel_process import (
     own_process_group,
     running_kernel,
 )
+from grader.batch.sandbox import KernelPlaces, fresh_home_env
+from grader.batch.sandbox import wrap as sandbox_wrap
 from grader.batch.submissions import CheckRequest
 from grader.core.spec import CheckSpec
 from grader.core.transport import MalformedPayload, read_payload, write_payload
@@ -48,6 +51,12 @@ class KernelLimits:
     jobs: int = 1
     python_path: tuple[str, ...] = ()
     kernel_name: str = "python3"
+    sandbox: str = "none"
+    """"bwrap" or "none", already resolved (`grader.batch.sandbox.resolve`)."""
+    hidden: tuple[str, ...] = ()
+    """Answers ("module:name") taken out of the kernel's library (`kernel_library`)."""
+    submission_roots: tuple[Path, ...] = ()
+    """The folders submissions came from, hidden from every kernel."""
 
 
 @dataclass
@@ -83,6 +92,26 @@ async def run_notebook(
     workdir = private_dir / "work"
     workdir.mkdir()
     nbformat.write(notebook, str(workdir / filename))  # the learner's copy; original untouched
+    places = KernelPlaces(
+        workdir=workdir,
+        exchange=private_dir / "exchange",
+        home=private_dir / "home",
+        library=build_library(private_dir / "library", options.hidden),
+        readable=tuple(Path(folder).resolve() for folder in options.python_path),
+        hidden=options.submission_roots,
+    )
+    jupyter_dir = places.exchange / "jupyter"
+    for folder in (places.home, jupyter_dir):
+        folder.mkdir(parents=True)
+    env = kernel_env(options)
+    env.update(fresh_home_env(places.home))
+    env["PYTHONPATH"] = os.pathsep.join(
+        [str(places.library), *(str(folder) for folder in places.readable)]
+    )
+    cpu_seconds = int(options.timeout * (os.cpu_count() or 1) + 120)
+
+    def wrap(command: list[str]) -> list[str]:
+        return sandbox_wrap(options.sandbox, command, places, cpu_seconds)
 
     client = make_client(notebook, workdir, options)
     watch = MemoryWatch(options.memory_limit_mb)
@@ -101,7 +130,7 @@ async def run_notebook(
 
     launched = time.monotonic()
     try:
-        async with running_kernel(client, kernel_env(options)):
+        async with running_kernel(client, env, wrap, jupyter_dir):
             started = True
             result.timings["kernel_start"] = time.monotonic() - launched
             deadline = time.monotonic() + options.timeout
@@ -123,7 +152,7 @@ async def run_notebook(
                 probe_started = time.monotonic()
                 # Only now, after the learner's cells ran, do inputs and a results folder exist,
                 # under names the notebook could not guess.
-                exchange = private_dir / f"exchange-{secrets.token_hex(16)}"
+                exchange = places.exchange / f"exchange-{secrets.token_hex(16)}"
                 output_dir = exchange / f"results-{secrets.token_hex(16)}"
                 output_dir.mkdir(mode=0o700, parents=True)
                 _write_request(exchange, output_dir, requests, inputs)

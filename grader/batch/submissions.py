@@ -8,6 +8,7 @@ names being keys of the registry `CHECKS` (default module `grader.checks`).
 from __future__ import annotations
 
 import importlib
+import json
 import os
 import sys
 from collections.abc import Iterable, Mapping, Sequence
@@ -49,19 +50,22 @@ def collect_notebooks(paths: Iterable[str | os.PathLike]) -> list[Path]:
     """The notebooks named by `paths` (files, or folders searched recursively for *.ipynb,
     skipping .ipynb_checkpoints), in a stable order. Raises `UsageError` for a missing path
     or when no notebook is found."""
-    found: list[Path] = []
+    return [path for path, _ in collect_with_roots(paths)]
+
+
+def collect_with_roots(paths: Iterable[str | os.PathLike]) -> list[tuple[Path, Path]]:
+    """`collect_notebooks`, each with the folder it was submitted in (the folder given, or a
+    file's own folder): a notebook may not be a symbolic link leading out of it."""
+    found: dict[Path, Path] = {}
+    paths = list(paths)
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            found.extend(
-                sorted(
-                    candidate
-                    for candidate in path.rglob("*.ipynb")
-                    if ".ipynb_checkpoints" not in candidate.parts and candidate.is_file()
-                )
-            )
+            for candidate in sorted(path.rglob("*.ipynb")):
+                if ".ipynb_checkpoints" not in candidate.parts and candidate.is_file():
+                    found.setdefault(candidate, path)
         elif path.is_file():
-            found.append(path)
+            found.setdefault(path, path.parent)
         else:
             raise UsageError(f"{raw}: no such file or folder")
     if not found:
@@ -70,11 +74,20 @@ def collect_notebooks(paths: Iterable[str | os.PathLike]) -> list[Path]:
     unreadable = [str(path) for path in found if not os.access(path, os.R_OK)]
     if unreadable:
         raise UsageError(f"cannot read {', '.join(unreadable[:3])}: check the permissions")
-    return list(dict.fromkeys(found))
+    return list(found.items())
 
 
-def read_notebook(path: Path) -> nbformat.NotebookNode:
-    """Read and validate a notebook (nbformat 4). Raises ValueError with a sentence for people."""
+def read_notebook(path: Path, root: Path | None = None) -> nbformat.NotebookNode:
+    """Read and validate a notebook (nbformat 4). Raises ValueError with a sentence for people.
+
+    With `root`, a notebook that is a symbolic link leading outside that folder is refused
+    unread (a link to /etc/passwd must not have its first line quoted back).
+    """
+    if root is not None and outside_symlink(path, root):
+        raise ValueError(
+            f"{path.name} is a symbolic link to a file outside the submitted folder: submit "
+            "the notebook itself"
+        )
     try:
         size = path.stat().st_size
     except OSError as error:
@@ -89,12 +102,31 @@ def read_notebook(path: Path) -> nbformat.NotebookNode:
         notebook = nbformat.reads(text, as_version=4)
         nbformat.validate(notebook)
     except Exception as error:  # NotJSONError, ValidationError, UnicodeDecodeError, ...
-        detail = " ".join(str(error).split())[:200]
+        # Say where, never what: the message of a JSON or decoding error quotes the file.
         raise ValueError(
-            f"{path.name} is not a valid Jupyter notebook ({type(error).__name__}: {detail}); "
-            "submit the .ipynb file saved by Jupyter"
+            f"{path.name} is not a valid Jupyter notebook ({type(error).__name__}"
+            f"{_where(error)}); submit the .ipynb file saved by Jupyter"
         ) from None
     return notebook
+
+
+def _where(error: BaseException) -> str:
+    """', line L column C' (or ', byte B') of a parse error, from its numbers only."""
+    cause = error.__cause__ or error.__context__ or error
+    for candidate in (error, cause):
+        if isinstance(candidate, json.JSONDecodeError):
+            return f", line {candidate.lineno} column {candidate.colno}"
+        if isinstance(candidate, UnicodeDecodeError):
+            return f", byte {candidate.start}: not UTF-8"
+    return ""
+
+
+def outside_symlink(path: Path, root: Path) -> bool:
+    """Whether `path` is, or passes through, a symbolic link leading outside `root`."""
+    try:
+        return not path.resolve().is_relative_to(root.resolve())
+    except (OSError, RuntimeError):  # a loop of links
+        return True
 
 
 def declared_checks(

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import traceback
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -52,6 +52,9 @@ class CheckSpec:
     probe: Callable[[Mapping[str, Any], dict], dict]
     judge: Callable[[dict, dict], Report]
     items: tuple[ItemSpec, ...]
+    answers: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    """For each learner object, the course's own implementations of it ("module:name"), taken
+    out of the kernel while that object is graded."""
 
     def __post_init__(self) -> None:
         keys = [item.key for item in self.items]
@@ -73,6 +76,10 @@ class CheckSpec:
         """The items graded when `graded` objects are (default: the required ones)."""
         graded = self.graded_objects() if graded is None else tuple(graded)
         return tuple(item for item in self.items if item.needs is None or item.needs in graded)
+
+    def hidden_answers(self, graded: Sequence[str]) -> tuple[str, ...]:
+        """The answers to take out of the kernel while `graded` objects are graded."""
+        return tuple(answer for name in graded for answer in self.answers.get(name, ()))
 
     def max_score(self, graded: Sequence[str] | None = None) -> float:
         """The points available when `graded` objects are graded."""

@@ -170,6 +170,18 @@ def test_grading_figures_time_one_submission_and_batches_with_one_and_two_jobs(t
     assert [option(c, "--jobs") for c in calls] == ["1", "1", "1", "2"]
 
 
+def test_sandbox_overhead_interleaves_bwrap_and_none_and_compares_them_round_by_round(tmp_path):
+    run, calls = fake_grader()
+    walls = iter([12.0, 10.0, 11.0, 10.0, 13.0, 10.0])
+    timed = lambda command: (run(command), child(wall=next(walls)))[1]  # noqa: E731
+    notebook = write_notebook(tmp_path / "03.ipynb", ["a"])
+    figures = by_name(grading_tool.sandbox_overhead(3, notebook=notebook, run=timed))
+    assert [option(c, "--sandbox") for c in calls] == ["bwrap", "none"] * 3
+    assert figures["sandbox overhead per submission"].runs == [2.0, 1.0, 3.0]
+    assert figures["sandbox overhead, ratio bwrap / none"].value == pytest.approx(1.2)
+    assert figures["sandbox overhead per submission"].met is False
+
+
 def test_a_submission_without_full_marks_is_an_error_not_a_timing(tmp_path):
     run, _ = fake_grader(score=1.0)
     notebook = write_notebook(tmp_path / "03.ipynb", ["a"])

@@ -151,7 +151,7 @@ def test_reference_pad_sentences_passes():
 
 def test_padding_with_zero_instead_of_pad_index_fails():
     report = check_pad_sentences(lambda ids, pad_index: reference_pad_sentences(ids, 0))
-    assert failed(report) == ["pads to the longest sentence"]
+    assert failed(report) == ["uses the given pad_index"]
 
 
 def test_padding_as_float_arrays_fails_with_a_dtype_message():

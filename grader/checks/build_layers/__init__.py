@@ -38,3 +38,6 @@ ITEMS = (
     ItemSpec("not_probabilities", "the outputs are logits, not probabilities (no softmax)"),
 )
 ITEM_NAMES = {item.key: item.name for item in ITEMS}
+
+ANSWERS = {"BiLSTMTagger": ("bilstm_ner.model:BiLSTMTagger",)}
+"""The course's own implementations, taken out of the kernel while their object is graded."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from grader.checks.build_layers import ITEMS, TITLE
+from grader.checks.build_layers import ANSWERS, ITEMS, TITLE
 from grader.checks.build_layers.inputs import make_inputs
 from grader.checks.build_layers.judge import judge
 from grader.checks.build_layers.probe import probe
@@ -17,4 +17,5 @@ SPEC = CheckSpec(
     probe=probe,
     judge=judge,
     items=ITEMS,
+    answers=ANSWERS,
 )

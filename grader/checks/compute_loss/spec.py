@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from grader.checks.compute_loss import ITEMS, TITLE
+from grader.checks.compute_loss import ANSWERS, ITEMS, TITLE
 from grader.checks.compute_loss.inputs import make_inputs
 from grader.checks.compute_loss.judge import judge
 from grader.checks.compute_loss.probe import probe
@@ -17,4 +17,5 @@ SPEC = CheckSpec(
     probe=probe,
     judge=judge,
     items=ITEMS,
+    answers=ANSWERS,
 )

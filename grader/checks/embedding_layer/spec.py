@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from grader.checks.embedding_layer import ITEMS, TITLE
+from grader.checks.embedding_layer import ANSWERS, ITEMS, TITLE
 from grader.checks.embedding_layer.inputs import make_inputs
 from grader.checks.embedding_layer.judge import judge
 from grader.checks.embedding_layer.probe import probe
@@ -17,4 +17,5 @@ SPEC = CheckSpec(
     probe=probe,
     judge=judge,
     items=ITEMS,
+    answers=ANSWERS,
 )

@@ -66,3 +66,10 @@ def step_item(key: str, passed: bool, message: str = "", attempted: bool = True)
     if message and not passed and attempted:
         message += ON_REFERENCE
     return CheckItem(STEP_ITEMS[key], bool(passed), message, 1.0, attempted)
+
+
+ANSWERS = {
+    "BiLSTMTagger": ("bilstm_ner.model:BiLSTMTagger",),
+    "train_step": ("bilstm_ner.model:train_step",),
+}
+"""The course's own implementations, taken out of the kernel while their object is graded."""

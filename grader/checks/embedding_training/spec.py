@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from grader.checks.embedding_training import ITEMS, TITLE
+from grader.checks.embedding_training import ANSWERS, ITEMS, TITLE
 from grader.checks.embedding_training.inputs import make_inputs
 from grader.checks.embedding_training.judge_model import judge_learner_model
 from grader.checks.embedding_training.judge_step import judge_learner_step
@@ -30,4 +30,5 @@ SPEC = CheckSpec(
     probe=probe,
     judge=judge,
     items=ITEMS,
+    answers=ANSWERS,
 )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from grader.checks.normalize_token import ITEMS, TITLE
+from grader.checks.normalize_token import ANSWERS, ITEMS, TITLE
 from grader.checks.normalize_token.inputs import make_inputs
 from grader.checks.normalize_token.judge import judge
 from grader.checks.normalize_token.probe import probe
@@ -17,4 +17,5 @@ SPEC = CheckSpec(
     probe=probe,
     judge=judge,
     items=ITEMS,
+    answers=ANSWERS,
 )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from grader.checks.pad_sentences import ITEMS, TITLE
+from grader.checks.pad_sentences import ANSWERS, ITEMS, TITLE
 from grader.checks.pad_sentences.inputs import make_inputs
 from grader.checks.pad_sentences.judge import judge
 from grader.checks.pad_sentences.probe import probe
@@ -17,4 +17,5 @@ SPEC = CheckSpec(
     probe=probe,
     judge=judge,
     items=ITEMS,
+    answers=ANSWERS,
 )

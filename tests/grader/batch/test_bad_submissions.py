@@ -158,7 +158,9 @@ def graded(tmp_path_factory) -> dict[str, SubmissionResult]:
     before = sorted(path.name for path in folder.iterdir())
     results = grade_paths(
         [folder],
-        toy_options(jobs=2, timeout=TIMEOUT, memory_limit_mb=MEMORY_LIMIT_MB),
+        # Reviewed: many of these reach into the machinery on purpose, to test what the kernel
+        # can and cannot do once it runs (test_tampering.py shows they are flagged otherwise).
+        toy_options(jobs=2, timeout=TIMEOUT, memory_limit_mb=MEMORY_LIMIT_MB, allow_flagged=True),
     )
     graded = {Path(result.path).stem: result for result in results}
     graded["__files_after__"] = sorted(path.name for path in folder.iterdir())  # type: ignore[assignment]

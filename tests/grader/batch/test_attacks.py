@@ -1,0 +1,173 @@
+"""Attacks on graded runs by a learner who knows this repository: each gains nothing.
+
+The sandboxed kernel (bwrap) holds no answer to the exercise being graded, sees none of the
+course's files, has no network, a fresh HOME, and nothing it starts outlives it. Toy checks
+where they suffice (`double(x)` = 2 * x: right shape 1 point, right values 2); the course's
+own checks where the attack is on the course's answers.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+from pathlib import Path
+
+import psutil
+import pytest
+
+from conftest import DOUBLE, toy_options, write_notebook
+from grader.batch import grade_paths
+from grader.batch.sandbox import REPOSITORY, bwrap_works
+
+pytestmark = pytest.mark.skipif(
+    not bwrap_works(), reason="bubblewrap cannot run here (make system-packages)"
+)
+WRONG = "def double(x):\n    return x"  # 1 point of 3
+
+
+def grade(folder: Path, **options) -> dict:
+    """Grade with flagged notebooks allowed: the sandbox must hold even for code the static
+    scan would have stopped (an instructor allowed it, or the scan was evaded)."""
+    options.setdefault("allow_flagged", True)
+    return {Path(r.path).stem: r for r in grade_paths([folder], toy_options(**options))}
+
+
+def test_an_ipython_startup_file_planted_by_one_submission_runs_in_no_other(tmp_path):
+    plant = (
+        "import os\n"
+        "folder = os.path.expanduser('~/.ipython/profile_default/startup')\n"
+        "os.makedirs(folder, exist_ok=True)\n"
+        "open(os.path.join(folder, '00-double.py'), 'w').write('double = lambda x: 2 * x')"
+    )
+    write_notebook(tmp_path / "a_planter.ipynb", plant, WRONG)
+    write_notebook(tmp_path / "b_empty.ipynb", "pass")
+    results = grade(tmp_path)
+    assert results["b_empty"].score == 0
+    assert all(result.sandbox == "bwrap" for result in results.values())
+
+
+def test_a_process_started_in_a_new_session_does_not_outlive_its_kernel(tmp_path):
+    marker = "43217"
+    write_notebook(
+        tmp_path / "spawner.ipynb",
+        f"import subprocess\nsubprocess.Popen(['sleep', '{marker}'], start_new_session=True)",
+        DOUBLE,
+    )
+    assert grade(tmp_path)["spawner"].score == 3
+    leftovers = [
+        p for p in psutil.process_iter(["cmdline"]) if p.info["cmdline"] == ["sleep", marker]
+    ]
+    assert leftovers == []
+
+
+def test_the_kernel_has_no_network(tmp_path):
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen()
+    port = server.getsockname()[1]
+    threading.Thread(target=lambda: server.accept(), daemon=True).start()
+    cell = (
+        "import socket\n"
+        "try:\n"
+        f"    socket.create_connection(('127.0.0.1', {port}), timeout=2)\n"
+        "    double = lambda x: 2 * x\n"
+        "except OSError:\n"
+        "    double = lambda x: x\n"
+    )
+    write_notebook(tmp_path / "calls_home.ipynb", cell)
+    try:
+        assert grade(tmp_path)["calls_home"].score == 1
+    finally:
+        server.close()
+
+
+def test_the_course_files_and_the_users_home_are_out_of_sight(tmp_path):
+    cell = (
+        "import os\n"
+        f"seen = [os.path.exists({str(REPOSITORY / 'solutions')!r}),\n"
+        f"        os.path.exists({str(REPOSITORY / 'grader' / 'checks' / 'registry.py')!r}),\n"
+        f"        os.path.exists({os.path.expanduser('~/.bashrc')!r})]\n"
+        "double = (lambda x: 2 * x) if any(seen) else (lambda x: x)"
+    )
+    write_notebook(tmp_path / "looks_around.ipynb", cell)
+    assert grade(tmp_path)["looks_around"].score == 1
+
+
+def test_files_written_outside_the_working_copy_do_not_reach_the_host(tmp_path):
+    target = tmp_path / "planted.txt"
+    cell = f"open({str(target)!r}, 'w').write('x')\nopen('/tmp/planted-by-kernel', 'w')"
+    write_notebook(tmp_path / "writer.ipynb", cell, DOUBLE)
+    result = grade(tmp_path)["writer"]
+    assert result.score == 3  # its own working copy is writable, so the rest runs
+    assert not target.exists() and not Path("/tmp/planted-by-kernel").exists()
+
+
+def test_a_submission_that_links_to_a_system_file_is_refused_unread(tmp_path):
+    (tmp_path / "passwd.ipynb").symlink_to("/etc/passwd")
+    (result,) = grade_paths([tmp_path], toy_options())
+    assert result.status == "invalid notebook" and result.score == 0
+    text = " ".join(result.errors) + " ".join(i.message for _, r in result.reports for i in r.items)
+    assert "symbolic link" in text and "root:" not in text
+
+
+def test_a_notebook_that_is_not_json_is_described_without_quoting_it(tmp_path):
+    (tmp_path / "secret.ipynb").write_text("the secret answer is 42 {")
+    (result,) = grade_paths([tmp_path], toy_options())
+    assert result.status == "invalid notebook"
+    assert "secret answer" not in " ".join(result.errors) and "line 1" in " ".join(result.errors)
+
+
+# --- the course's own answers, while their exercise is graded ---------------------------------
+
+COURSE_ATTACKS = {
+    "alias": "from bilstm_ner.model import compute_loss",
+    "wrapper": (
+        "import bilstm_ner.model as reference\n"
+        "def compute_loss(*args):\n"
+        "    return reference.compute_loss(*args)"
+    ),
+    "grader_reference": (
+        "from grader.checks.compute_loss.reference import reference_loss\n"
+        "import tensorflow as tf\n"
+        "def compute_loss(logits, tags, input_batch, pad_index):\n"
+        "    return tf.constant(reference_loss(logits.numpy(), tags.numpy(),\n"
+        "                       input_batch.numpy(), pad_index))"
+    ),
+    "solution_file": (
+        "import json\n"
+        f"notebook = json.load(open({str(REPOSITORY / 'solutions' / '04_compute_loss.ipynb')!r}))\n"
+        "for cell in notebook['cells']:\n"
+        "    if 'def compute_loss' in ''.join(cell['source']):\n"
+        "        exec(''.join(cell['source']))"
+    ),
+}
+
+
+@pytest.fixture(scope="module")
+def course_attacks(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("attacks")
+    for name, cell in COURSE_ATTACKS.items():
+        write_notebook(folder / f"04_compute_loss_{name}.ipynb", cell)
+    options = {"registry": "grader.checks", "python_path": (), "course": None, "jobs": 2}
+    options["allow_flagged"] = True  # the answers must be absent, flagged or not
+    return {
+        Path(r.path).stem.rsplit("_", 1)[-1]: r
+        for r in grade_paths([folder], toy_options(**options))
+    }
+
+
+@pytest.mark.parametrize("name", sorted({key.rsplit("_", 1)[-1] for key in COURSE_ATTACKS}))
+def test_reusing_the_courses_answer_earns_nothing(course_attacks, name):
+    result = course_attacks[name]
+    assert (result.score, result.max_score) == (0, 6), [
+        i.message for _, r in result.reports for i in r.items
+    ]
+
+
+def test_attacks_on_the_machinery_are_also_flagged_before_they_run(tmp_path):
+    write_notebook(tmp_path / "spawner.ipynb", "import subprocess", DOUBLE)
+    write_notebook(tmp_path / "reader.ipynb", f"open({str(REPOSITORY)!r} + '/x')", DOUBLE)
+    results = grade(tmp_path, allow_flagged=False)
+    assert {result.status for result in results.values()} == {"flagged"}
+    assert all(result.score == 0 and result.max_score == 3 for result in results.values())

@@ -1,0 +1,89 @@
+"""Submissions that reach into the grading machinery are flagged from their source, unrun;
+the course's own notebooks and correct solutions in unusual styles never are."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from conftest import DOUBLE, toy_options, write_notebook
+from grader.batch import grade_paths
+from grader.batch.tampering import scan_notebook, scan_source
+
+ROOT = Path(__file__).resolve().parents[3]
+ATTEMPTS = {
+    "import grader.learner_side.kernel_probe as kp\nkp.run_probes = print": "grader-internals",
+    "from grader.core.report import Report": "grader-internals",
+    "import grader\ngrader.checks.CHECKS.clear()": "grader-internals",
+    "import sys\nsys.modules['numpy'] = None": "import-machinery",
+    "import importlib\nimportlib.import_module('os')": "import-machinery",
+    "__import__('os')": "dynamic-code",
+    "exec('x = 1')": "dynamic-code",
+    "eval(input())": "dynamic-code",
+    "import builtins\nbuiltins.len = lambda x: 0": "builtins-patching",
+    "__builtins__.len = lambda x: 0": "builtins-patching",
+    "import sys\nsys.addaudithook(print)": "audit-hooks",
+    "import sys\nsys.settrace(print)": "audit-hooks",
+    "import ctypes": "native-code",
+    "import sys\nframe = sys._getframe(1)": "frames-and-gc",
+    "def f():\n    return f.__globals__": "frames-and-gc",
+    "import gc\ngc.get_objects()": "frames-and-gc",
+    "import threading\nthreading.Thread(target=print).start()": "threads-or-processes",
+    "import os\nos.fork()": "threads-or-processes",
+    "import os as o\no.system('ls')": "threads-or-processes",
+    "from subprocess import run": "threads-or-processes",
+    "open('/etc/passwd').read()": "files-outside",
+    "open('../other.ipynb')": "files-outside",
+    "import numpy as np\nnp.allclose = lambda *a, **k: True": "module-patching",
+    "import numpy as np\nsetattr(np, 'allclose', print)": "module-patching",
+    "%load_ext autoreload": "shell-or-magic",
+    "!cat /etc/passwd": "shell-or-magic",
+    "get_ipython().run_cell('1')": "grader-internals",
+}
+HONEST = [
+    "import os\nos.environ.setdefault('TF_CPP_MIN_LOG_LEVEL', '2')",
+    "from grader import check_compute_loss, check_embedding_training",
+    "import numpy as np\nimport tensorflow as tf\nx = np.zeros(3)\nx[0] = 1",
+    "class Tagger:\n    def __init__(self):\n        self.size = 3\n        self.size += 1",
+    "import math\nvalue = math.sqrt(2)\nprint(f'{value:.3f}')",
+    "@tf.function\ndef train_step(model, optimizer, *args):\n    return 0.0",
+    "with open('results.txt', 'w') as file:\n    file.write('ok')",
+]
+
+
+@pytest.mark.parametrize(("source", "rule"), ATTEMPTS.items(), ids=list(ATTEMPTS.values()))
+def test_each_way_into_the_machinery_is_flagged_with_its_rule_and_line(source, rule):
+    findings = scan_source(source, cell=4)
+    assert rule in {finding.rule for finding in findings}, findings
+    assert all(finding.cell == 4 and finding.line >= 1 for finding in findings)
+
+
+@pytest.mark.parametrize("source", HONEST)
+def test_honest_code_is_never_flagged(source):
+    assert scan_source(source) == []
+
+
+@pytest.mark.parametrize(
+    "path",
+    sorted([*ROOT.glob("solutions/*.ipynb"), *ROOT.glob("notebooks/*.ipynb")]),
+    ids=lambda path: f"{path.parent.name}/{path.name}",
+)
+def test_the_course_notebooks_have_no_finding(path):
+    assert scan_notebook(nbformat.read(path, as_version=4)) == []
+
+
+def test_the_correct_solutions_in_unusual_styles_have_no_finding():
+    source = (ROOT / "tests" / "grader" / "conftest.py").read_text(encoding="utf-8")
+    assert [f for f in scan_source(source) if f.rule != "files-outside"] == []
+
+
+def test_a_flagged_submission_scores_zero_unrun_and_is_graded_after_review(tmp_path):
+    write_notebook(tmp_path / "patcher.ipynb", DOUBLE, "import numpy as np\nnp.allclose = min")
+    (flagged,) = grade_paths([tmp_path], toy_options())
+    assert (flagged.status, flagged.score, flagged.max_score) == ("flagged", 0, 3)
+    assert flagged.sandbox == "" and "cell 2, line 2: module-patching" in flagged.errors[0]
+    assert "--allow-flagged" in flagged.reports[0][1].items[0].message
+    (reviewed,) = grade_paths([tmp_path], toy_options(allow_flagged=True))
+    assert (reviewed.status, reviewed.score) == ("graded", 3)
