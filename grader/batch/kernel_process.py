@@ -13,11 +13,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import nbformat
+import zmq
 
 if TYPE_CHECKING:
     from grader.batch.kernel_run import KernelLimits
 
 SKIP_TAG = "skip-when-grading"
+MAX_MESSAGE_BYTES = 16 * 2**20
+"""A kernel message larger than this is dropped unread (the cell then times out)."""
 STREAM_LIMIT = 4000
 """Characters of printed output kept per cell (the rest is dropped as it arrives)."""
 
@@ -168,7 +171,14 @@ async def running_kernel(
         await client.async_start_new_kernel(
             env=env, stdout=subprocess.DEVNULL, stderr=_KERNEL_STDERR
         )
-        await client.async_start_new_kernel_client()
+        # nbclient's async_start_new_kernel_client, with every message capped before it is
+        # decoded: a cell raising an exception with a 150 MB message must not grow this process
+        # by gigabytes (nbclient trims outputs only after decoding them).
+        client.kc = client.km.client()
+        client.kc.context.setsockopt(zmq.MAXMSGSIZE, MAX_MESSAGE_BYTES)
+        await _maybe_await(client.kc.start_channels())
+        await _maybe_await(client.kc.wait_for_ready(timeout=client.startup_timeout))
+        client.kc.allow_stdin = False
         yield
     finally:
         km, kc = client.km, client.kc

@@ -18,7 +18,8 @@ MALFORMED = "the submission's kernel returned malformed results"
 
 NO_RESULT_REASONS = {
     "timed out": "not graded: the notebook did not finish within the time limit (a loop "
-    "that never ends? a long cell not tagged `skip-when-grading`?)",
+    "that never ends? a long cell not tagged `skip-when-grading`? an output or error message "
+    "of over 16 MB, which is dropped unread?)",
     "out of memory": "not graded: the notebook used more memory than allowed and was "
     "stopped (a huge array or model?)",
     "kernel died": "not graded: the notebook's kernel died (`exit()`, `os._exit()` or a "
@@ -62,8 +63,10 @@ def judge_outcome(
             report = spec.judge(inputs, outcome["observations"])
             if not isinstance(report, Report):
                 raise TypeError(f"judge returned {type(report).__name__}, not a Report")
-        except Exception as error:
-            report = internal_error_report(spec.title, error)
+        except Exception as error:  # hostile data a judge did not foresee: still the data's fault
+            where = internal_error_report(spec.title, error).items[0].message
+            errors.append(f"{spec.name}: the judge failed on the kernel's observations ({where})")
+            return failed_report(spec, graded, MALFORMED, attempted=True)
         return conform(report, spec.declared_items(graded), spec.title)
     if kind == "missing" and _is_str_list(outcome.get("missing")):
         names = " and ".join(f"`{name}`" for name in outcome["missing"][:5])

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import os
 import socket
+import subprocess
+import sys
 import threading
 from pathlib import Path
 
@@ -171,3 +173,21 @@ def test_attacks_on_the_machinery_are_also_flagged_before_they_run(tmp_path):
     results = grade(tmp_path, allow_flagged=False)
     assert {result.status for result in results.values()} == {"flagged"}
     assert all(result.score == 0 and result.max_score == 3 for result in results.values())
+
+
+def test_a_huge_error_message_is_dropped_unread_and_the_tool_stays_small(tmp_path):
+    write_notebook(tmp_path / "huge.ipynb", "raise ValueError('x' * 150_000_000)", DOUBLE)
+    here = Path(__file__).resolve().parent
+    code = (
+        "import resource, sys\n"
+        f"sys.path.insert(0, {str(here)!r})\n"
+        "from conftest import toy_options\n"
+        "from grader.batch import grade_paths\n"
+        f"(result,) = grade_paths([{str(tmp_path)!r}], toy_options(timeout=15))\n"
+        "peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
+        "print(f'{result.status}|{result.score}|{peak}')"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=here)
+    status, points, peak_kb = done.stdout.strip().splitlines()[-1].split("|")
+    assert (status, float(points)) == ("timed out", 0.0)
+    assert int(peak_kb) < 300 * 1024, done.stdout  # the grading process stayed under 300 MB

@@ -94,3 +94,18 @@ def test_graded_must_name_objects_of_the_check(tmp_path):
     path.write_text(json.dumps(notebook))
     requests, problems = declared_checks(read_notebook(path), CHECKS)
     assert not requests and "graded" in problems[0]
+
+
+def test_a_judge_that_trips_over_hostile_observations_gives_malformed_not_internal_error():
+    import dataclasses
+
+    def fragile(inputs, observations):
+        return observations["values"][0] + 1  # a judge bug meeting data it did not foresee
+
+    spec = dataclasses.replace(CHECKS["compute_loss"], judge=fragile)
+    errors: list[str] = []
+    outcome = {"status": "ok", "observations": {"values": ["x"]}}
+    report = judge_outcome(spec, ("compute_loss",), {}, outcome, status="graded", errors=errors)
+    assert (report.score, report.max_score) == (0, 6)
+    assert all("malformed results" in item.message for item in report.items)
+    assert "the judge failed on the kernel's observations" in errors[0]
