@@ -10,10 +10,10 @@ from grader.batch.grading import (
     DEFAULT_MEMORY_LIMIT_MB,
     DEFAULT_TIMEOUT,
     GradingOptions,
-    SubmissionResult,
     grade_notebook,
     grade_paths,
 )
+from grader.batch.result import SubmissionResult
 from grader.batch.submissions import UsageError, collect_notebooks, load_registry
 
 __all__ = [

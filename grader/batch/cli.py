@@ -85,20 +85,13 @@ from __future__ import annotations
 
 import argparse
 import math
-import os
 import sys
 from collections.abc import Sequence
-from pathlib import Path
 from typing import NoReturn
 
-from grader.batch.grading import (
-    DEFAULT_MEMORY_LIMIT_MB,
-    DEFAULT_TIMEOUT,
-    GradingOptions,
-    grade_paths,
-)
-from grader.batch.sandbox import NO_SANDBOX_WARNING
-from grader.batch.submissions import UsageError, collect_notebooks, load_registry
+from grader.batch.grading import DEFAULT_MEMORY_LIMIT_MB, DEFAULT_TIMEOUT
+from grader.batch.shards import parse_shard
+from grader.batch.submissions import UsageError
 
 EXIT_OK, EXIT_BELOW_THRESHOLD, EXIT_USAGE, EXIT_INTERNAL, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 
@@ -134,12 +127,24 @@ def build_parser() -> argparse.ArgumentParser:
     grade.add_argument("--course", metavar="PATH")
     grade.add_argument("--sandbox", choices=("auto", "bwrap", "none"), default="auto")
     grade.add_argument("--allow-flagged", action="store_true")
+    grade.add_argument("--shard", type=_shard, metavar="K/N")
     grade.add_argument("--seed", type=_seed, metavar="N")
     grade.add_argument("--verbose", "-v", action="store_true", help="print every item")
     grade.add_argument("--no-progress", action="store_true", help="no progress bar")
     # For tests and other courses: the module holding CHECKS, and folders the kernel imports from.
     grade.add_argument("--checks-module", default="grader.checks", help=argparse.SUPPRESS)
     grade.add_argument("--python-path", action="append", default=[], help=argparse.SUPPRESS)
+    merge = commands.add_parser(
+        "merge",
+        help="join the --json results of shards graded separately",
+        description="Join the --json results of `grade --shard K/N` runs into one; refuse "
+        "shards that overlap, come from different runs (course, checks, seed, shard count) or "
+        "leave a shard out (unless --partial).",
+    )
+    merge.add_argument("results", nargs="+", metavar="RESULT.json")
+    merge.add_argument("--json", metavar="FILE", help="write the joined results here")
+    merge.add_argument("--csv", metavar="FILE", help="write a one-row-per-submission summary")
+    merge.add_argument("--partial", action="store_true", help="allow missing shards")
     return parser
 
 
@@ -177,18 +182,11 @@ def _seed(text: str) -> int:
     return value
 
 
-def _check_output_path(option: str, path: str | None) -> None:
-    """Refuse, before any grading, an output path that is a folder or cannot be created."""
-    if path is None:
-        return
-    target = Path(path)
-    if target.is_dir():
-        raise UsageError(f"{option} {path}: is a folder; give a file name")
-    parent = target.parent
-    while not parent.exists() and parent != parent.parent:
-        parent = parent.parent
-    if not parent.is_dir() or not os.access(parent, os.W_OK | os.X_OK):
-        raise UsageError(f"{option} {path}: cannot be written ({parent} is not a writable folder)")
+def _shard(text: str) -> tuple[int, int]:
+    try:
+        return parse_shard(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 def _names(text: str) -> tuple[str, ...]:
@@ -198,21 +196,17 @@ def _names(text: str) -> tuple[str, ...]:
     return names
 
 
-_CONTROL = {
-    code: f"\\x{code:02x}" for code in [*range(32), *range(127, 160)] if chr(code) not in "\n\t"
-}
-
-
-def _printable(text: str) -> str:
-    """Learner-controlled text with control characters (terminal escapes) made visible."""
-    return text.translate(_CONTROL)
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code (0 results, 1 below --fail-under, 2 misuse)."""
     arguments = build_parser().parse_args(argv)
     try:
-        return _grade(arguments)
+        if arguments.command == "merge":
+            from grader.batch.merge import run_merge
+
+            return run_merge(arguments)
+        from grader.batch.grade_command import run_grade
+
+        return run_grade(arguments)
     except UsageError as error:
         print(f"python -m grader: error: {error}", file=sys.stderr)
         return EXIT_USAGE
@@ -226,74 +220,3 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return EXIT_INTERNAL
-
-
-def _grade(arguments: argparse.Namespace) -> int:
-    from grader.batch import results as writers
-
-    for stream in (sys.stdout, sys.stderr):  # learner text may not be encodable: escape it
-        if hasattr(stream, "reconfigure"):
-            stream.reconfigure(errors="backslashreplace")
-    if arguments.format == "gradescope":
-        _check_output_path("--json", arguments.json or "results.json")
-    else:
-        _check_output_path("--json", arguments.json)
-    _check_output_path("--csv", arguments.csv)
-    notebooks = collect_notebooks(arguments.paths)
-    if arguments.format == "gradescope" and len(notebooks) != 1:
-        raise UsageError(
-            f"--format gradescope grades one submission per run, found {len(notebooks)} notebooks"
-        )
-    options = GradingOptions(
-        checks=arguments.checks,
-        course=arguments.course,
-        sandbox=arguments.sandbox,
-        allow_flagged=arguments.allow_flagged,
-        registry=arguments.checks_module,
-        timeout=arguments.timeout,
-        memory_limit_mb=arguments.memory_limit,
-        jobs=arguments.jobs,
-        seed=arguments.seed,
-        python_path=tuple(arguments.python_path),
-    )
-    load_registry(options.registry, options.python_path)  # misuse shows before any work
-    if arguments.sandbox == "none":
-        print(f"python -m grader: {NO_SANDBOX_WARNING}", file=sys.stderr)
-    progress = None
-    if len(notebooks) > 1 and not arguments.no_progress:
-        from tqdm import tqdm
-
-        progress = tqdm(total=len(notebooks), unit="notebook", file=sys.stderr, leave=False)
-    try:
-        results = grade_paths(
-            [str(path) for path in notebooks],
-            options,
-            on_result=(lambda _: progress.update(1)) if progress is not None else None,
-        )
-    finally:
-        if progress is not None:
-            progress.close()
-
-    if arguments.format == "gradescope":
-        writers.write_gradescope(arguments.json or "results.json", results[0])
-    elif arguments.json:
-        writers.write_json(arguments.json, results)
-    if arguments.csv:
-        writers.write_csv(arguments.csv, results)
-
-    if arguments.verbose or len(results) == 1:
-        for result in results:
-            where = f" (sandbox: {result.sandbox})" if result.sandbox else ""
-            print(_printable(f"== {result.path}: {result.status}{where}"))
-            for error in result.errors:
-                print(_printable(f"   ! {error}"))
-            for _, report in result.reports:
-                print(_printable(str(report)))
-            print()
-    print(_printable(writers.results_table(results)))
-
-    if arguments.fail_under is not None and any(
-        result.score < arguments.fail_under for result in results
-    ):
-        return EXIT_BELOW_THRESHOLD
-    return EXIT_OK

@@ -18,7 +18,7 @@ import threading
 import time
 import zlib
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +26,9 @@ import numpy as np
 
 from grader.batch.course import Course, load_course
 from grader.batch.kernel_run import KernelLimits, run_notebook
+from grader.batch.result import SubmissionResult
 from grader.batch.sandbox import resolve as resolve_sandbox
+from grader.batch.shards import select
 from grader.batch.submissions import (
     CheckRequest,
     UsageError,
@@ -36,7 +38,6 @@ from grader.batch.submissions import (
 )
 from grader.batch.tampering import scan_notebook
 from grader.batch.verdicts import judge_outcome
-from grader.core.report import Report
 from grader.core.spec import CheckSpec, failed_report, internal_error_report
 from grader.core.transport import write_payload
 
@@ -63,60 +64,8 @@ class GradingOptions:
     """Where kernels run: "auto" (bwrap where it works), "bwrap", or "none" (must be asked for)."""
     allow_flagged: bool = False
     """Grade submissions whose code reaches into the grading machinery (after a review)."""
-
-
-@dataclass
-class SubmissionResult:
-    """What grading one notebook produced: a report per check, a status and what went wrong."""
-
-    path: str
-    status: str
-    reports: list[tuple[str, Report]] = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)
-    seconds: float = 0.0
-    peak_memory_mb: float | None = None
-    timings: dict[str, float] = field(default_factory=dict)
-    """Seconds spent starting the kernel, running the notebook's cells, and probing."""
-    sandbox: str = ""
-    """Where its kernel ran: "bwrap" or "none" ("" when no kernel was started)."""
-
-    @property
-    def score(self) -> float:
-        """Points earned over every check."""
-        return float(sum(report.score for _, report in self.reports))
-
-    @property
-    def max_score(self) -> float:
-        """Points available over every check."""
-        return float(sum(report.max_score for _, report in self.reports))
-
-    def to_dict(self) -> dict:
-        """Plain JSON-able data: path, score, max_score, status, items, errors, time."""
-        return {
-            "path": self.path,
-            "score": self.score,
-            "max_score": self.max_score,
-            "status": self.status,
-            "seconds": round(self.seconds, 3),
-            "peak_memory_mb": self.peak_memory_mb,
-            "timings": {stage: round(seconds, 3) for stage, seconds in self.timings.items()},
-            "sandbox": self.sandbox,
-            "errors": list(self.errors),
-            "items": [
-                {
-                    "check": check,
-                    "title": report.title,
-                    "name": item.name,
-                    "passed": bool(item.passed),
-                    "points": float(item.points),
-                    "score": float(item.score),
-                    "attempted": bool(item.attempted),
-                    "message": item.message,
-                }
-                for check, report in self.reports
-                for item in report.items
-            ],
-        }
+    shard: tuple[int, int] | None = None
+    """(K, N): grade only shard K of N of the collected notebooks (`grader.batch.shards`)."""
 
 
 # --- grading ----------------------------------------------------------------------------------
@@ -150,7 +99,7 @@ def grade_paths(
     except ValueError as error:
         raise UsageError(str(error)) from None
     course = None if options.checks is not None else load_course(options.course, registry)
-    notebooks = collect_with_roots(paths)
+    notebooks = select(collect_with_roots(paths), options.shard)
     return _run_coroutine(_grade_all(notebooks, registry, course, options, on_result))
 
 

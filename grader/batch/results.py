@@ -15,7 +15,7 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
-from grader.batch.grading import SubmissionResult
+from grader.batch.result import SubmissionResult
 
 JSON_FORMAT_VERSION = 1
 
@@ -42,10 +42,12 @@ def atomic_write_text(path: str | os.PathLike, text: str) -> None:
         raise
 
 
-def results_json(results: Sequence[SubmissionResult]) -> dict:
-    """Our machine-readable results: totals and, per submission, every item and error."""
+def results_json(results: Sequence[SubmissionResult], run: dict | None = None) -> dict:
+    """Our machine-readable results: totals and, per submission, every item and error; `run`
+    says what decided the grading (course, checks, seed, shard)."""
     return {
         "format_version": JSON_FORMAT_VERSION,
+        "run": run,
         "submissions": [result.to_dict() for result in results],
         "total": {
             "submissions": len(results),
@@ -135,9 +137,12 @@ def results_table(results: Sequence[SubmissionResult]) -> str:
     return "\n".join(lines)
 
 
-def write_json(path: str | os.PathLike, results: Sequence[SubmissionResult]) -> None:
-    """Write `results_json(results)` to `path` atomically."""
-    atomic_write_text(path, json.dumps(results_json(results), indent=2, allow_nan=False) + "\n")
+def write_json(
+    path: str | os.PathLike, results: Sequence[SubmissionResult], run: dict | None = None
+) -> None:
+    """Write `results_json(results, run)` to `path` atomically."""
+    text = json.dumps(results_json(results, run), indent=2, allow_nan=False)
+    atomic_write_text(path, text + "\n")
 
 
 def write_gradescope(path: str | os.PathLike, result: SubmissionResult) -> None:

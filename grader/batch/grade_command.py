@@ -1,0 +1,123 @@
+"""`python -m grader grade`: check the options, grade, write the results, then print them."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from grader.batch.grading import GradingOptions, grade_paths
+from grader.batch.sandbox import NO_SANDBOX_WARNING
+from grader.batch.submissions import UsageError, collect_notebooks, load_registry
+
+EXIT_OK, EXIT_BELOW_THRESHOLD = 0, 1
+
+
+def _check_output_path(option: str, path: str | None) -> None:
+    """Refuse, before any grading, an output path that is a folder or cannot be created."""
+    if path is None:
+        return
+    target = Path(path)
+    if target.is_dir():
+        raise UsageError(f"{option} {path}: is a folder; give a file name")
+    parent = target.parent
+    while not parent.exists() and parent != parent.parent:
+        parent = parent.parent
+    if not parent.is_dir() or not os.access(parent, os.W_OK | os.X_OK):
+        raise UsageError(f"{option} {path}: cannot be written ({parent} is not a writable folder)")
+
+
+_CONTROL = {
+    code: f"\\x{code:02x}" for code in [*range(32), *range(127, 160)] if chr(code) not in "\n\t"
+}
+
+
+def _printable(text: str) -> str:
+    """Learner-controlled text with control characters (terminal escapes) made visible."""
+    return text.translate(_CONTROL)
+
+
+def run_grade(arguments: argparse.Namespace) -> int:
+    """Run `grade` with parsed `arguments`; the exit code (0, or 1 below --fail-under)."""
+    from grader.batch import results as writers
+
+    for stream in (sys.stdout, sys.stderr):  # learner text may not be encodable: escape it
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")
+    if arguments.format == "gradescope":
+        _check_output_path("--json", arguments.json or "results.json")
+    else:
+        _check_output_path("--json", arguments.json)
+    _check_output_path("--csv", arguments.csv)
+    notebooks = collect_notebooks(arguments.paths)
+    if arguments.format == "gradescope" and len(notebooks) != 1:
+        raise UsageError(
+            f"--format gradescope grades one submission per run, found {len(notebooks)} notebooks"
+        )
+    options = GradingOptions(
+        checks=arguments.checks,
+        course=arguments.course,
+        sandbox=arguments.sandbox,
+        allow_flagged=arguments.allow_flagged,
+        registry=arguments.checks_module,
+        timeout=arguments.timeout,
+        memory_limit_mb=arguments.memory_limit,
+        jobs=arguments.jobs,
+        seed=arguments.seed,
+        python_path=tuple(arguments.python_path),
+        shard=arguments.shard,
+    )
+    load_registry(options.registry, options.python_path)  # misuse shows before any work
+    if arguments.sandbox == "none":
+        print(f"python -m grader: {NO_SANDBOX_WARNING}", file=sys.stderr)
+    progress = None
+    if len(notebooks) > 1 and not arguments.no_progress:
+        from tqdm import tqdm
+
+        progress = tqdm(total=len(notebooks), unit="notebook", file=sys.stderr, leave=False)
+    try:
+        results = grade_paths(
+            [str(path) for path in notebooks],
+            options,
+            on_result=(lambda _: progress.update(1)) if progress is not None else None,
+        )
+    finally:
+        if progress is not None:
+            progress.close()
+
+    if arguments.format == "gradescope":
+        writers.write_gradescope(arguments.json or "results.json", results[0])
+    elif arguments.json:
+        writers.write_json(arguments.json, results, run=run_description(arguments))
+    if arguments.csv:
+        writers.write_csv(arguments.csv, results)
+
+    if arguments.verbose or len(results) == 1:
+        for result in results:
+            where = f" (sandbox: {result.sandbox})" if result.sandbox else ""
+            print(_printable(f"== {result.path}: {result.status}{where}"))
+            for error in result.errors:
+                print(_printable(f"   ! {error}"))
+            for _, report in result.reports:
+                print(_printable(str(report)))
+            print()
+    print(_printable(writers.results_table(results)))
+
+    if arguments.fail_under is not None and any(
+        result.score < arguments.fail_under for result in results
+    ):
+        return EXIT_BELOW_THRESHOLD
+    return EXIT_OK
+
+
+def run_description(arguments: argparse.Namespace) -> dict:
+    """What decided the grading of this run, so `merge` can refuse shards of different runs."""
+    shard = arguments.shard
+    return {
+        "checks": list(arguments.checks) if arguments.checks is not None else None,
+        "course": str(Path(arguments.course).resolve()) if arguments.course else None,
+        "checks_module": arguments.checks_module,
+        "seed": arguments.seed,
+        "shard": None if shard is None else {"index": shard[0], "count": shard[1]},
+    }
