@@ -21,7 +21,7 @@ TRAIN_STEP_STYLES = (
     "reference train_step",
     "tf.function train step",
     "optimizer.apply(gradients, variables)",
-    "clip_by_norm in a list comprehension, training=False",
+    "clip_by_norm in a list comprehension",
 )
 
 
@@ -155,7 +155,7 @@ def _train_steps() -> dict:
     ):
         with tf.GradientTape() as tape:
             loss = compute_loss(
-                model(input_batch, lengths, training=False),
+                model(input_batch, lengths, training=True),
                 ground_truth_tags,
                 input_batch,
                 pad_index,
