@@ -138,7 +138,7 @@ def call_learner_with_output(
     except KeyboardInterrupt:
         raise
     except NotImplementedError as error:
-        if translate_error(type(error).__name__, error_text(error)):  # NumPy on a graph tensor
+        if "symbolic" in error_text(error):  # NumPy on a graph tensor, not the stub
             raise LearnerError(describe_failure(error, what), output=writer.getvalue()) from None
         raise NotAttempted(
             f"{what} is not attempted yet: replace the `raise NotImplementedError()` "
@@ -162,7 +162,7 @@ def describe_failure(error: BaseException, what: str) -> str:
     the error itself."""
     original = _user_code_error(error)
     line = _learner_line(error) or _user_code_line(error)
-    hint = translate_error(type(error).__name__, original)
+    hint = translate_error(type(error).__name__, original, line)
     if hint is None:
         return f"{what} raised {type(error).__name__}: {_short(original)}{line}"
     return f"{what} failed{line}: {hint} (TensorFlow said: {_short(original, 160)})"
@@ -202,7 +202,8 @@ _TRANSLATIONS: tuple[tuple[str, str], ...] = (
     ),
     (
         r"logits and labels must be broadcastable|SoftmaxCrossEntropyWithLogits.*input shapes|"
-        r"`target` and `output` must have the same rank",
+        r"`target` and `output` must have the same rank|"
+        r"Incompatible shapes.*(?<!sparse_)softmax_cross_entropy_with_logits\(",
         "tag ids were given to a loss that wants one-hot labels: pass ground_truth_tags to "
         "tf.nn.sparse_softmax_cross_entropy_with_logits (or one-hot them with "
         "tf.one_hot(ground_truth_tags, n_tags) first).",
@@ -228,9 +229,10 @@ _TRANSLATIONS: tuple[tuple[str, str], ...] = (
 )
 
 
-def translate_error(type_name: str, text: str) -> str | None:
-    """What a known TensorFlow error means and how to fix it, or None."""
-    probe = f"{type_name}: {text}"
+def translate_error(type_name: str, text: str, line: str = "") -> str | None:
+    """What a known TensorFlow error means and how to fix it, or None; `line` (the learner's
+    line, as `_learner_line` gives it) tells apart errors whose text alone is ambiguous."""
+    probe = f"{type_name}: {text} {line}"
     for pattern, hint in _TRANSLATIONS:
         if re.search(pattern, probe):
             return hint
