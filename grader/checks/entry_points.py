@@ -122,7 +122,10 @@ def check_embedding_training(
     Randomised at every call unless `seed` is given; `time_limit`: seconds per learner call.
     """
     objects = {"BiLSTMTagger": BiLSTMTagger, "train_step": train_step}
-    if train_step is None or not is_course_reference(BiLSTMTagger):
+    if train_step is None:  # the title names what was passed, so it can be pasted back
+        report = _run("embedding_training", objects, seed, time_limit)
+        return Report("check_embedding_training(BiLSTMTagger)", report.items)
+    if not is_course_reference(BiLSTMTagger):
         return _run("embedding_training", objects, seed, time_limit)
     report = _run("embedding_training", objects, seed, time_limit, graded=("train_step",))
     note = CheckItem(REFERENCE_NOTE, True, REFERENCE_MESSAGE, points=0.0)

@@ -121,6 +121,8 @@ def test_identity_normalize_token_fails_on_mentions_and_links():
         "a mention becomes <USR>",
         "a link becomes <URL>",
         "an https link becomes <URL>",
+        "a mention followed by punctuation (@name:) becomes <USR>",
+        "a link's scheme in any case (HTTPS://) becomes <URL>",
     ]
 
 

@@ -57,14 +57,41 @@ def judge_behaviour(inputs: dict, calls: dict, base: np.ndarray) -> list[CheckIt
     real = _real_mask(lengths, base.shape[1])
     deterministic = _judge_deterministic(calls, base, real)
     caveat = "" if deterministic.passed else UNRELIABLE
+    last_word_ignored = _last_word_ignored(lengths, calls, base)
     return [
         deterministic,
         _judge_independent(inputs, calls, base, real, caveat),
         _judge_padding(inputs, calls, base, real, caveat),
-        *_judge_directions(lengths, calls, base),
-        _judge_positions(inputs, calls, base),
+        *_judge_directions(lengths, calls, base, last_word_ignored),
+        _judge_positions(inputs, calls, base, last_word_ignored),
         _judge_not_probabilities(base, real),
     ]
+
+
+LAST_WORD_IGNORED = (
+    "Changing the last real word of a sentence changed none of its logits, not even the "
+    "word's own, and changing its first word did not reach the last position either: the "
+    "model treats the last real token as padding, as a mask one short does "
+    "(tf.sequence_mask(lengths - 1, T)). Build the mask as tf.sequence_mask(lengths, "
+    "maxlen=T): position t is real when t < lengths[b]."
+)
+
+
+def _last_word_ignored(lengths: np.ndarray, calls: dict, base: np.ndarray) -> bool:
+    """Whether each sentence's last real token is treated as padding: changing it left every
+    logit of the sentence as it was, and changing the first word left the last position's
+    logits as they were (the evidence of a mask one short, whatever the directions read)."""
+    last, _ = _variant(calls, "last_changed", base.shape)
+    first, _ = _variant(calls, "first_changed", base.shape)
+    if last is None or first is None:
+        return False
+    real = _real_mask(lengths, base.shape[1])
+    long_enough = np.flatnonzero(lengths >= 2)
+    return bool(long_enough.size) and all(
+        _max_diff(last[b], base[b], real[b]) <= SAME_ATOL
+        and float(np.abs(first[b, lengths[b] - 1] - base[b, lengths[b] - 1]).max()) <= SAME_ATOL
+        for b in long_enough
+    )
 
 
 def _judge_deterministic(calls: dict, base: np.ndarray, real: np.ndarray) -> CheckItem:
@@ -110,7 +137,21 @@ def _judge_padding(
     junk, junk_problem = _variant(calls, "junk_padded", shape)
     if padded is None or junk is None:
         return item("padding", False, problem or junk_problem)
-    if _max_diff(padded[:, :max_time], base, real) > SAME_ATOL:
+    moved = _max_diff(padded[:, :max_time], base, real) > SAME_ATOL
+    if moved and _max_diff(junk, padded, _real_mask(np.asarray(inputs["lengths"]), shape[1])) <= (
+        SAME_ATOL
+    ):
+        return item(
+            "padding",
+            False,
+            "Adding padding columns changed the logits of real tokens, although the ids at "
+            "padded positions do not matter (a mask is used): the outputs are no longer at "
+            "their tokens' positions, or the RNN still steps over the padding. A go_backwards "
+            "RNN returns its outputs in reverse time order: reverse them back (or let "
+            "keras.layers.Bidirectional do it). If you zero the padded embeddings instead of "
+            "passing mask=tf.sequence_mask(lengths, T) to the RNN, pass the mask." + caveat,
+        )
+    if moved:
         return item(
             "padding",
             False,
@@ -130,7 +171,9 @@ def _judge_padding(
     return item("padding", True)
 
 
-def _judge_directions(lengths: np.ndarray, calls: dict, base: np.ndarray) -> list[CheckItem]:
+def _judge_directions(
+    lengths: np.ndarray, calls: dict, base: np.ndarray, last_word_ignored: bool = False
+) -> list[CheckItem]:
     """ "backward" (the last word reaches the first) and "forward" (the first reaches the last)."""
     batch_size = base.shape[0]
     long_enough = lengths >= 2
@@ -163,11 +206,13 @@ def _judge_directions(lengths: np.ndarray, calls: dict, base: np.ndarray) -> lis
         if np.all(effect[long_enough] > CHANGED_ATOL):
             items.append(item(key, True))
         else:
-            items.append(item(key, False, message))
+            items.append(item(key, False, LAST_WORD_IGNORED if last_word_ignored else message))
     return items
 
 
-def _judge_positions(inputs: dict, calls: dict, base: np.ndarray) -> CheckItem:
+def _judge_positions(
+    inputs: dict, calls: dict, base: np.ndarray, last_word_ignored: bool = False
+) -> CheckItem:
     lengths = np.asarray(inputs["lengths"])
     batch_size = base.shape[0]
     rows = np.arange(batch_size)
@@ -180,6 +225,8 @@ def _judge_positions(inputs: dict, calls: dict, base: np.ndarray) -> CheckItem:
         [np.abs(base[b, : lengths[b]] - base[b, :1]).max() for b in range(batch_size)]
     )
     if not np.all(own_effect > CHANGED_ATOL):
+        if last_word_ignored and np.all((own_effect > CHANGED_ATOL) | (positions == lengths - 1)):
+            return item("positions", False, LAST_WORD_IGNORED)
         return item(
             "positions",
             False,

@@ -11,12 +11,14 @@ TIME_LIMIT = 15.0
 
 
 def make_inputs(rng: np.random.Generator, *, time_limit: float = TIME_LIMIT) -> dict:
-    """Six batches (pad_index 0 in two, random elsewhere; one without padding) with logits.
+    """Six batches (pad_index 0 in two, random elsewhere; one without padding) with logits,
+    and one more with extreme logits.
 
     Returns {"vocabulary_size", "n_tags", "time_limit" (seconds per learner call),
     "cases": [{"input_batch", "ground_truth_tags", "lengths", "pad_index",
     "logits": float32 [B, T, K], "garbage_logits": the same but for random large values at
-    padded positions}]}.
+    padded positions}], "gradient_case": the index of the case whose gradient is compared,
+    "extreme": a batch like the cases' (no garbage) whose logits are huge and wrong}.
     """
     vocabulary_size = int(rng.integers(20, 61))
     n_tags = int(rng.integers(3, 10))
@@ -60,7 +62,40 @@ def make_inputs(rng: np.random.Generator, *, time_limit: float = TIME_LIMIT) -> 
         "n_tags": n_tags,
         "time_limit": float(time_limit),
         "cases": cases,
+        "gradient_case": 1,
+        "extreme": _extreme_case(rng, vocabulary_size, n_tags),
     }
+
+
+EXTREME_GAP = 110.0
+"""At least this far below the largest logit, a tag's softmax probability is 0.0 in float32
+(its smallest subnormal is exp(-103.3)): -log(softmax) by hand gives inf there."""
+
+
+def _extreme_case(rng: np.random.Generator, vocabulary_size: int, n_tags: int) -> dict:
+    """A padded batch whose logits are as sure, and as wrong, as notebook 04's example
+    ([30, 0, -80] with the truth at -80): about half of the real tokens have their true tag
+    at least EXTREME_GAP below another tag."""
+    pad_index = int(rng.integers(0, vocabulary_size))
+    batch_size, max_time = int(rng.integers(2, 5)), int(rng.integers(4, 9))
+    batch = random_padded_batch(
+        rng,
+        vocabulary_size=vocabulary_size,
+        n_tags=n_tags,
+        batch_size=batch_size,
+        max_time=max_time,
+        pad_index=pad_index,
+    )
+    logits = rng.normal(size=(batch_size, max_time, n_tags)) * 3.0
+    tags = batch["ground_truth_tags"]
+    real = np.arange(max_time)[None, :] < batch["lengths"][:, None]
+    wrong = real & (rng.random(real.shape) < 0.5)
+    wrong[0, 0] = True  # at least one
+    for b, t in zip(*np.nonzero(wrong), strict=True):
+        other = (int(tags[b, t]) + int(rng.integers(1, n_tags))) % n_tags
+        logits[b, t, other] = rng.uniform(20.0, 40.0)
+        logits[b, t, tags[b, t]] = -rng.uniform(EXTREME_GAP - 20.0, EXTREME_GAP + 20.0)
+    return {**batch, "logits": logits.astype(np.float32)}
 
 
 def _without_padding(rng: np.random.Generator, batch: dict, vocabulary_size: int) -> dict:

@@ -52,6 +52,19 @@ def reference_loss(
     return float(np.mean(per_sentence_losses(logits, ground_truth_tags, input_batch, pad_index)))
 
 
+def reference_gradient(
+    logits: np.ndarray, ground_truth_tags: np.ndarray, input_batch: np.ndarray, pad_index: int
+) -> np.ndarray:
+    """d reference_loss / d logits, float64 [batch, time, n_tags]:
+    (softmax(logits) - one_hot(tags)) * mask / (real tokens of the sentence) / batch."""
+    probabilities = np.exp(log_softmax(logits))
+    tags = np.asarray(ground_truth_tags)
+    one_hot = np.eye(probabilities.shape[-1])[tags]
+    mask = (np.asarray(input_batch) != pad_index).astype(np.float64)
+    weights = _divide(mask, mask.sum(axis=-1, keepdims=True)) / mask.shape[0]
+    return (probabilities - one_hot) * weights[..., None]
+
+
 # --- known mistakes -----------------------------------------------------------------------------
 
 LossFunction = Callable[[np.ndarray, np.ndarray, np.ndarray, int], float]

@@ -8,11 +8,13 @@ graded when its learner object is (its items declare it with `needs`):
    (plain SGD, each gradient clipped by norm 1.0): `embedding_matrix` must be in
    `trainable_variables`, the loss's gradient must reach it as `tf.IndexedSlices` of the
    batch's rows, and the step must change exactly the rows of the batch's real words.
-2. `train_step`: the learner's `train_step` on the course's reference `BiLSTMTagger` (no
-   dropout, output weights scaled up so gradients are far above norm 1), with a fresh SGD
-   optimizer. Every variable's change is compared with -lr * clip_by_norm(gradient, 1.0)
-   from the grader's own gradient, which tells "not clipped", "clipped by global norm",
-   "optimizer not used", "embedding left out" and "nothing applied" apart.
+2. `train_step`: the learner's `train_step`, compiled with `tf.function` as notebook 05's
+   loop compiles it, on the course's reference `BiLSTMTagger` (dropout rate 0, so the step is
+   deterministic, but every `training` flag it is called with recorded; output weights scaled
+   up so gradients are far above norm 1), with a fresh SGD optimizer. Every variable's change
+   is compared with -lr * clip_by_norm(gradient, 1.0) from the grader's own gradient, which
+   tells "not clipped", "clipped by global norm", "optimizer not used", "embedding left out"
+   and "nothing applied" apart.
 
     __init__    the declaration: title, items (and the object each needs) and points
     inputs      grader side: sizes, a batch using half of the vocabulary, settings (NumPy only)
@@ -45,6 +47,7 @@ STEP_ITEMS = {
     "clipping": "train_step clips each gradient by norm 1.0 (then one plain SGD step)",
     "step_rows": "train_step changes only the embedding rows of the batch's words",
     "step_loss": "the loss goes down after train_step",
+    "dropout": "train_step runs the model with training=True (dropout on while training)",
 }
 ITEMS = tuple(
     ItemSpec(key, name, 1.0, "BiLSTMTagger") for key, name in MODEL_ITEMS.items()

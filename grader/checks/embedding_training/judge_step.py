@@ -179,7 +179,31 @@ def judge_learner_step(inputs: dict, observations: Any) -> list[CheckItem]:
             "The masked loss went from {before:.4f} to {after:.4f}: one step should lower it "
             "(descend along the clipped gradients, with the loss of this batch).",
         ),
+        _judge_dropout(observations.get("training_flags")),
     ]
+
+
+def _judge_dropout(flags: Any) -> CheckItem:
+    """Passes when the step called the model at least once with training=True (or a tensor)."""
+    if type(flags) is not list or not all(type(flag) is str for flag in flags):
+        return item("dropout", False, "The check could not read how train_step called the model.")
+    if "True" in flags or "tensor" in flags:
+        return item("dropout", True)
+    if not flags:
+        return item(
+            "dropout",
+            False,
+            "train_step never called the model it is given: compute the logits with "
+            "model(input_batch, lengths, training=True) inside the GradientTape.",
+        )
+    return item(
+        "dropout",
+        False,
+        "train_step called the model with training=False (or without a training argument, "
+        "which Keras turns into the default False), so dropout is never active while it trains "
+        "and the model overfits: call model(input_batch, lengths, training=True) inside the "
+        "GradientTape (training=False is for evaluation).",
+    )
 
 
 def _judge_returns(returned: Any, loss_before: float | None, loss_after: float | None) -> CheckItem:

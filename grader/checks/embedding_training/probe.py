@@ -146,8 +146,11 @@ def probe_learner_step(train_step: Any, inputs: dict) -> dict:
         # A tf.function may create variables (e.g. Adam's slots) only on its first call: were the
         # grader to make that call, the learner's own training would then fail. Trace a fresh
         # tf.function of the same Python code instead (still graph mode, their object untouched).
-        train_step = tf.function(train_step.python_function)
-    model = reference_model(inputs)
+        train_step = train_step.python_function
+    # Compiled as notebook 05's loop compiles it (bilstm_ner.training.compile_train_step): a
+    # step that only works eagerly (float(loss), loss.numpy()) fails here, not in the loop.
+    train_step = tf.function(train_step)
+    model = reference_model(inputs, record_training=True)
     variables = list(model.trainable_variables)
     with tf.GradientTape() as tape:
         loss = reference_loss(
@@ -169,6 +172,7 @@ def probe_learner_step(train_step: Any, inputs: dict) -> dict:
         },
         "loss_before": float(loss.numpy()),
     }
+    model.training_flags.flags = []
     try:
         with _quiet_tensorflow_warnings():
             returned = call_learner(
@@ -189,6 +193,9 @@ def probe_learner_step(train_step: Any, inputs: dict) -> dict:
     except LearnerError as error:
         observations["call"] = learner_failure(error)
         return observations
+    finally:
+        flags, model.training_flags.flags = model.training_flags.flags, None
+    observations["training_flags"] = flags
     try:
         observations["returned"] = {"values": to_float64(returned, what="train_step")}
     except LearnerError as error:
@@ -228,12 +235,44 @@ def reference_loss(logits: Any, inputs: dict) -> Any:
     )
 
 
-def reference_model(inputs: dict) -> Any:
-    """The course's BiLSTMTagger without dropout, with seeded weights and a scaled output layer."""
+def _flag(training: Any) -> str:
+    """How the model was told to run: "True", "False", "None" or "tensor" (decided in-graph)."""
+    if training is True or training is False or training is None:
+        return str(training)
+    return "tensor"
+
+
+class _TrainingFlags:
+    """The `training` values a model was called with while `.flags` is a list (else None)."""
+
+    def __init__(self) -> None:
+        self.flags: list[str] | None = None
+
+    def record(self, training: Any) -> None:
+        if self.flags is not None:
+            self.flags.append(_flag(training))
+
+
+def reference_model(inputs: dict, *, record_training: bool = False) -> Any:
+    """The course's BiLSTMTagger without dropout, with seeded weights and a scaled output layer.
+
+    With `record_training`, once its `training_flags.flags` is set to a list, that list receives
+    the `training` value of every call (as `_flag` names it): dropout rate 0 keeps the step
+    deterministic, and the flags still tell whether the learner's step trains with dropout.
+    """
     from bilstm_ner.model import BiLSTMTagger
 
+    recorder = _TrainingFlags()
+
+    class RecordingTagger(BiLSTMTagger):
+        training_flags = recorder  # a class attribute: Keras does not wrap or track it
+
+        def call(self, input_batch, lengths, training=False):
+            recorder.record(training)
+            return super().call(input_batch, lengths, training=training)
+
     sizes = inputs["sizes"]
-    model = BiLSTMTagger(
+    model = (RecordingTagger if record_training else BiLSTMTagger)(
         vocabulary_size=sizes["vocabulary_size"],
         n_tags=sizes["n_tags"],
         embedding_dim=sizes["embedding_dim"],

@@ -24,6 +24,10 @@ ITEMS = (
     ItemSpec("hashtag", "a hashtag is kept"),
     ItemSpec("lone_at", "a lone @ is punctuation, kept"),
     ItemSpec("email", "an e-mail is not a mention"),
+    ItemSpec("mention_punctuation", "a mention followed by punctuation (@name:) becomes <USR>"),
+    ItemSpec("scheme_case", "a link's scheme in any case (HTTPS://) becomes <URL>"),
+    ItemSpec("link_inside", "a token with http:// after its start is kept"),
+    ItemSpec("http_word", "a token starting with http but without :// is kept"),
 )
 """One item per kind of token; the key is the kind."""
 

@@ -16,6 +16,13 @@ def _letters(rng: np.random.Generator, low: int, high: int, alphabet: str) -> st
     return "".join(rng.choice(list(alphabet), size=int(rng.integers(low, high + 1))))
 
 
+def _random_case(rng: np.random.Generator, word: str) -> str:
+    """`word` with each letter upper or lower case at random, at least one upper."""
+    upper = rng.random(len(word)) < 0.5
+    upper[int(rng.integers(len(word)))] = True
+    return "".join(c.upper() if u else c for c, u in zip(word, upper, strict=True))
+
+
 def random_token(rng: np.random.Generator, kind: str) -> str:
     """A random token of `kind` ("mention", "http", "https", "word", "hashtag", ...)."""
     lower, alnum = string.ascii_lowercase, string.ascii_letters + string.digits
@@ -33,6 +40,23 @@ def random_token(rng: np.random.Generator, kind: str) -> str:
         return "@"
     if kind == "email":
         return f"{_letters(rng, 2, 8, lower)}@{_letters(rng, 2, 8, lower)}.org"
+    if kind == "mention_punctuation":  # fails `@\w+` patterns and isalnum() tests
+        return "@" + _letters(rng, 3, 9, alnum) + str(rng.choice([":", "'s", "!", "...", ",", ")"]))
+    if kind == "scheme_case":  # fails case-sensitive prefix tests: never all lower case
+        return (
+            _random_case(rng, str(rng.choice(["http", "https"])))
+            + "://t.co/"
+            + _letters(rng, 4, 10, alnum)
+        )
+    if kind == "link_inside":  # fails `"http://" in token` and re.search
+        scheme = str(rng.choice(["http", "https"]))
+        return _letters(rng, 1, 5, lower) + str(rng.choice([":", ">", "("])) + scheme + "://t.co/x"
+    if kind == "http_word":  # fails startswith("http") without the "://"
+        return (
+            str(rng.choice(["http", "https", "Http"]))
+            + str(rng.choice(["", "d", "s", ":", "-header", "/2"]))
+            + _letters(rng, 0, 4, lower)
+        )
     raise ValueError(f"unknown kind of token {kind!r}")
 
 

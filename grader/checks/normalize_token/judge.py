@@ -10,6 +10,23 @@ MENTION = f"A user mention (`@` and a name) becomes {USER_TOKEN!r}."
 LINK = f"A link starting with http:// or https:// becomes {URL_TOKEN!r}."
 KEEP = "Every other token is returned unchanged (same case, same characters)."
 LONE_AT = "A lone `@` is not a mention."
+MENTION_PUNCTUATION = (
+    "Any token that starts with `@` and has more characters is a mention, whatever follows "
+    'the name (`@name:` too): test `token.startswith("@") and len(token) > 1`, not a '
+    "pattern of word characters."
+)
+SCHEME_CASE = (
+    "The scheme counts in any case (`HTTP://`, `Https://`): compare the lower-cased token, "
+    '`token.lower().startswith(("http://", "https://"))`.'
+)
+LINK_INSIDE = (
+    "Only a token that STARTS with http:// or https:// is a link: use `startswith`, not `in` "
+    "or `re.search`."
+)
+HTTP_WORD = (
+    "A link starts with the whole prefix `http://` or `https://`, colon and slashes included: "
+    "a token like `https` or `httpd` is a word."
+)
 HINTS = {
     "mention": MENTION,
     "http": LINK,
@@ -18,12 +35,18 @@ HINTS = {
     "hashtag": KEEP,
     "lone_at": LONE_AT,
     "email": KEEP,
+    "mention_punctuation": MENTION_PUNCTUATION,
+    "scheme_case": SCHEME_CASE,
+    "link_inside": LINK_INSIDE,
+    "http_word": HTTP_WORD,
 }
 
 
 def expected_token(kind: str, token: str) -> str:
     """What normalize_token must return for `token` of `kind`."""
-    return {"mention": USER_TOKEN, "http": URL_TOKEN, "https": URL_TOKEN}.get(kind, token)
+    linked = {"mention": USER_TOKEN, "mention_punctuation": USER_TOKEN}
+    linked.update(dict.fromkeys(("http", "https", "scheme_case"), URL_TOKEN))
+    return linked.get(kind, token)
 
 
 def judge(inputs: dict, observations: dict) -> Report:

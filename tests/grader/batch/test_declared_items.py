@@ -18,11 +18,11 @@ from grader.core.transport import MalformedPayload
 
 ROOT = Path(__file__).resolve().parents[3]
 FULL_MARKS = {  # what the course's notebooks are worth, check by check
-    "01_data.ipynb": {"normalize_token": 7, "pad_sentences": 3},
+    "01_data.ipynb": {"normalize_token": 11, "pad_sentences": 3},
     "02_embeddings.ipynb": {"embedding_layer": 6},
     "03_build_layers.ipynb": {"build_layers": 11, "embedding_training": 5},
-    "04_compute_loss.ipynb": {"compute_loss": 6},
-    "05_training.ipynb": {"embedding_training": 6},
+    "04_compute_loss.ipynb": {"compute_loss": 8},
+    "05_training.ipynb": {"embedding_training": 7},
 }
 NO_RESULT = [
     ("timed out", None),
@@ -106,6 +106,6 @@ def test_a_judge_that_trips_over_hostile_observations_gives_malformed_not_intern
     errors: list[str] = []
     outcome = {"status": "ok", "observations": {"values": ["x"]}}
     report = judge_outcome(spec, ("compute_loss",), {}, outcome, status="graded", errors=errors)
-    assert (report.score, report.max_score) == (0, 6)
+    assert (report.score, report.max_score) == (0, spec.max_score())
     assert all("malformed results" in item.message for item in report.items)
     assert "the judge failed on the kernel's observations" in errors[0]

@@ -264,3 +264,92 @@ def test_a_string_tensor_is_refused():
 
     with pytest.raises(LearnerError, match="tensor of dtype"):
         to_float64(tf.constant("x"), what="compute_loss")
+
+
+# --- raw TensorFlow errors reach the learner as a sentence naming their line and the fix ------
+
+
+def _failure(fn, *args):
+    with pytest.raises(LearnerError) as caught:
+        call_learner(fn, *args, check="check_x", what="compute_loss")
+    return caught.value
+
+
+def test_numpy_on_a_graph_tensor_is_translated_and_not_taken_for_the_stub():
+    import tensorflow as tf
+
+    @tf.function
+    def compute_loss(logits):
+        return np.mean(logits * 2)
+
+    error = _failure(compute_loss, tf.ones([2, 3]))
+    assert not isinstance(error, NotAttempted)
+    assert "inside a tf.function" in error.message and "`.numpy()`" in error.message
+    assert "test_calling.py, line" in error.message and "`return np.mean(logits * 2)`" in (
+        error.message
+    )
+
+
+def test_dot_numpy_in_a_graph_names_the_line_not_autographs_file():
+    import tensorflow as tf
+
+    @tf.function
+    def compute_loss(logits):
+        loss = tf.reduce_sum(logits)
+        return loss.numpy()
+
+    message = _failure(compute_loss, tf.ones([2])).message
+    assert "`return loss.numpy()`" in message
+    assert "__autograph_generated_file" not in message
+    assert "in user code" not in message
+
+
+def _known_errors():
+    import keras
+    import tensorflow as tf
+
+    bidirectional = keras.layers.Bidirectional(keras.layers.LSTM(2, return_sequences=True))
+    return [
+        (
+            lambda logits, tags: tf.reduce_sum(tf.not_equal(tags, 0), -1),
+            "cast it first: `mask = tf.cast(mask, losses.dtype)`",
+        ),
+        (
+            lambda logits, tags: tf.nn.sparse_softmax_cross_entropy_with_logits(
+                labels=tf.one_hot(tags, 4), logits=logits
+            ),
+            "one-hot labels were given to a sparse loss",
+        ),
+        (
+            lambda logits, tags: tf.nn.softmax_cross_entropy_with_logits(
+                labels=tags, logits=logits
+            ),
+            "tag ids were given to a loss that wants one-hot labels",
+        ),
+        (lambda logits, tags: tf.clip_by_norm(None, 1.0), "a gradient is None"),
+        (
+            lambda logits, tags: bidirectional(logits, mask=tf.sequence_mask([3, 1])),
+            "pass maxlen: `tf.sequence_mask(lengths, maxlen=tf.shape(input_batch)[1])`",
+        ),
+        (lambda logits, tags: tf.reduce_sum(logits, -1) / tf.reduce_sum(tags, -1), "cast one side"),
+    ]
+
+
+@pytest.mark.parametrize("index", range(6))
+def test_a_known_tensorflow_error_becomes_its_cause_and_fix(index, capsys):
+    import tensorflow as tf
+
+    compute_loss, words = _known_errors()[index]
+    error = _failure(compute_loss, tf.ones([2, 5, 4]), tf.constant([[0, 1, 2, 1, 1]] * 2))
+    assert words in error.message, error.message
+    assert "(TensorFlow said: " in error.message
+    assert "test_calling.py, line" in error.message
+    captured = capsys.readouterr()
+    assert "TensorArray" not in captured.out + captured.err  # no dump reaches the notebook
+
+
+def test_an_unknown_error_keeps_its_own_text():
+    def compute_loss(x):
+        raise ValueError("my own words")
+
+    assert "compute_loss raised ValueError: my own words" in _failure(compute_loss, 1).message

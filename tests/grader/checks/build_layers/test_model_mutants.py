@@ -183,7 +183,45 @@ class Stub(keras.Model):
         raise NotImplementedError()
 
 
+class MaskOneShort(Tagger):
+    """Bidirectional, yet blind to each sentence's last word."""
+
+    def call(self, input_batch, lengths, training=False):
+        embeddings = tf.nn.embedding_lookup(self.embedding_matrix, input_batch)
+        mask = tf.sequence_mask(lengths - 1, tf.shape(input_batch)[1])
+        return self.output_dense(self.birnn(embeddings, mask=mask, training=training))
+
+
+class UnreversedGoBackwards(Tagger):
+    """Passes the mask, but a go_backwards LSTM's outputs stay in reverse time order."""
+
+    def make_rnn(self, n_hidden_rnn):
+        self.backward_rnn = keras.layers.LSTM(
+            n_hidden_rnn, return_sequences=True, go_backwards=True
+        )
+        return keras.layers.LSTM(n_hidden_rnn, return_sequences=True)
+
+    def call(self, input_batch, lengths, training=False):
+        embeddings = tf.nn.embedding_lookup(self.embedding_matrix, input_batch)
+        mask = tf.sequence_mask(lengths, tf.shape(input_batch)[1])
+        forward = self.birnn(embeddings, mask=mask, training=training)
+        backward = self.backward_rnn(embeddings, mask=mask, training=training)
+        return self.output_dense(tf.concat([forward, backward], axis=-1))
+
+
+class MaskWithoutMaxlen(Tagger):
+    def call(self, input_batch, lengths, training=False):
+        embeddings = tf.nn.embedding_lookup(self.embedding_matrix, input_batch)
+        mask = tf.sequence_mask(lengths)
+        return self.output_dense(self.birnn(embeddings, mask=mask, training=training))
+
+
 MUTANTS = [
+    (MaskOneShort, "backward", "as a mask one short does"),
+    (MaskOneShort, "forward", "tf.sequence_mask(lengths, maxlen=T)"),
+    (MaskOneShort, "positions", "not even the word's own"),
+    (UnreversedGoBackwards, "padding", "go_backwards RNN returns its outputs in reverse"),
+    (MaskWithoutMaxlen, "padding", "so pass maxlen"),
     (NoMask, "padding", "sequence_mask"),
     (MaskFromZeroIds, "padding", "mask"),
     (ForwardOnly, "backward", "only reads left to right"),
@@ -209,7 +247,7 @@ MUTANTS = [
 
 
 @pytest.mark.parametrize(
-    ("mutant", "item_key", "words"), MUTANTS, ids=[m[0].__name__ for m in MUTANTS]
+    ("mutant", "item_key", "words"), MUTANTS, ids=[f"{m[0].__name__}-{m[1]}" for m in MUTANTS]
 )
 def test_check_build_layers_rejects_mutant_with_its_diagnosis(mutant, item_key, words):
     report = check_build_layers(mutant, seed=3)
@@ -228,3 +266,14 @@ def test_a_stub_counts_as_not_attempted():
 def test_the_base_tagger_of_these_mutants_passes():
     report = check_build_layers(Tagger, seed=3)
     assert report.passed, str(report)
+
+
+def test_a_mask_one_short_is_not_told_to_use_bidirectional():
+    report = check_build_layers(MaskOneShort, seed=3)
+    assert "only reads left to right" not in str(report)
+    assert "Use keras.layers.Bidirectional" not in str(report)
+
+
+def test_an_unreversed_go_backwards_lstm_is_not_just_told_to_pass_a_mask():
+    report = check_build_layers(UnreversedGoBackwards, seed=3)
+    assert "the RNN reads the padding" not in str(report)

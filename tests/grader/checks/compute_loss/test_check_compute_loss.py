@@ -15,7 +15,7 @@ from grader import check_compute_loss
 from grader.checks import CHECKS
 from grader.checks.compute_loss.inputs import make_inputs
 from grader.checks.compute_loss.judge import judge
-from grader.checks.compute_loss.reference import reference_loss
+from grader.checks.compute_loss.reference import reference_gradient, reference_loss
 from grader.checks.compute_loss.spec import SPEC as COMPUTE_LOSS
 from grader.core.spec import CheckSpec, is_plain_data, run_check
 from grader.core.transport import read_payload, write_payload
@@ -52,12 +52,11 @@ def correct_manual_log_softmax(logits, ground_truth_tags, input_batch, pad_index
     return tf.reduce_mean(-tf.reduce_sum(picked * mask, -1) / tf.reduce_sum(mask, -1))
 
 
-def correct_log_of_softmax(logits, ground_truth_tags, input_batch, pad_index):
-    """Less stable than log_softmax, yet fine on real logits (and on the check's garbage)."""
-    labels = tf.one_hot(ground_truth_tags, depth=logits.shape[-1])
-    losses = -tf.reduce_sum(labels * tf.math.log(tf.nn.softmax(logits)), axis=-1)
-    mask = _mask(input_batch, pad_index)
-    return tf.reduce_mean(tf.reduce_sum(losses * mask, -1) / tf.reduce_sum(mask, -1))
+def correct_where_instead_of_a_product(logits, ground_truth_tags, input_batch, pad_index):
+    losses = tf.nn.sparse_softmax_cross_entropy_with_logits(labels=ground_truth_tags, logits=logits)
+    real = tf.not_equal(input_batch, pad_index)
+    summed = tf.reduce_sum(tf.where(real, losses, tf.zeros_like(losses)), axis=-1)
+    return tf.reduce_mean(summed / tf.reduce_sum(tf.cast(real, losses.dtype), axis=-1))
 
 
 def correct_boolean_mask_per_sentence(logits, ground_truth_tags, input_batch, pad_index):
@@ -91,9 +90,12 @@ def correct_in_float64(logits, ground_truth_tags, input_batch, pad_index):
     return tf.reduce_mean(tf.reduce_sum(losses * mask, -1) / tf.reduce_sum(mask, -1))
 
 
-def correct_returning_numpy(logits, ground_truth_tags, input_batch, pad_index):
-    value = correct_sparse_cross_entropy(logits, ground_truth_tags, input_batch, pad_index)
-    return np.float64(value.numpy())
+def correct_log_softmax_in_float64(logits, ground_truth_tags, input_batch, pad_index):
+    """tf.nn.log_softmax (stable on any logits) picked with one-hot labels, in float64."""
+    labels = tf.one_hot(ground_truth_tags, depth=tf.shape(logits)[-1], dtype=tf.float64)
+    losses = -tf.reduce_sum(labels * tf.nn.log_softmax(tf.cast(logits, tf.float64)), axis=-1)
+    mask = _mask(input_batch, pad_index, tf.float64)
+    return tf.reduce_mean(tf.reduce_sum(losses * mask, -1) / tf.reduce_sum(mask, -1))
 
 
 def correct_shape_one(logits, ground_truth_tags, input_batch, pad_index):
@@ -107,12 +109,12 @@ CORRECT = [
     correct_one_hot,
     correct_keras_loss_with_weights,
     correct_manual_log_softmax,
-    correct_log_of_softmax,
+    correct_log_softmax_in_float64,
     correct_boolean_mask_per_sentence,
     correct_ragged,
     correct_tf_function,
     correct_in_float64,
-    correct_returning_numpy,
+    correct_where_instead_of_a_product,
     correct_shape_one,
 ]
 
@@ -121,7 +123,7 @@ CORRECT = [
 def test_a_correct_loss_passes(compute_loss):
     report = check_compute_loss(compute_loss, seed=0)
     assert report.passed, str(report)
-    assert report.score == report.max_score == 6
+    assert report.score == report.max_score == 8
 
 
 def test_the_reference_solution_passes_on_fresh_random_inputs():
@@ -183,12 +185,31 @@ def test_the_judge_alone_passes_reference_values_without_tensorflow():
         )
         for c in inputs["cases"]
     ]
+    case = inputs["cases"][inputs["gradient_case"]]
+    arguments = (case["logits"], case["ground_truth_tags"], case["input_batch"], case["pad_index"])
+    extreme = inputs["extreme"]
     observations = {
         "values": values,
         "garbage_values": values,
         "errors": [None] * len(values),
         "garbage_errors": [None] * len(values),
         "not_attempted": False,
+        "gradient": {
+            "eager": reference_gradient(*arguments),
+            "compiled": reference_gradient(*arguments),
+            "compiled_value": np.array(reference_loss(*arguments)),
+            "error": None,
+        },
+        "extreme": {
+            "value": np.array(
+                reference_loss(
+                    extreme["logits"],
+                    extreme["ground_truth_tags"],
+                    extreme["input_batch"],
+                    extreme["pad_index"],
+                )
+            )
+        },
     }
     assert judge(inputs, observations).passed
 

@@ -120,6 +120,53 @@ def wrong_returns_a_constant(logits, ground_truth_tags, input_batch, pad_index):
     return 1.0
 
 
+def wrong_returning_numpy(logits, ground_truth_tags, input_batch, pad_index):
+    """The right number, but a NumPy float: no gradient, and `.numpy()` fails in a tf.function."""
+    return np.float64(_correct(logits, ground_truth_tags, input_batch, pad_index).numpy())
+
+
+def wrong_computed_in_numpy(logits, ground_truth_tags, input_batch, pad_index):
+    logits, tags = logits.numpy().astype(np.float64), ground_truth_tags.numpy()
+    shifted = logits - logits.max(-1, keepdims=True)
+    log_p = shifted - np.log(np.exp(shifted).sum(-1, keepdims=True))
+    losses = -np.take_along_axis(log_p, tags[..., None], -1)[..., 0]
+    mask = (input_batch.numpy() != pad_index).astype(np.float64)
+    return tf.constant(np.mean((losses * mask).sum(-1) / mask.sum(-1)), tf.float32)
+
+
+def wrong_stop_gradient(logits, ground_truth_tags, input_batch, pad_index):
+    return _correct(tf.stop_gradient(logits), ground_truth_tags, input_batch, pad_index)
+
+
+def wrong_log_of_softmax(logits, ground_truth_tags, input_batch, pad_index):
+    """-log(softmax) by hand: the right value on everyday logits, inf on large ones."""
+    labels = tf.one_hot(ground_truth_tags, depth=logits.shape[-1])
+    losses = -tf.reduce_sum(labels * tf.math.log(tf.nn.softmax(logits)), axis=-1)
+    return tf.reduce_mean(_per_sentence(losses, _mask(input_batch, pad_index)))
+
+
+def wrong_log_of_softmax_plus_epsilon(logits, ground_truth_tags, input_batch, pad_index):
+    labels = tf.one_hot(ground_truth_tags, depth=logits.shape[-1])
+    losses = -tf.reduce_sum(labels * tf.math.log(tf.nn.softmax(logits) + 1e-9), axis=-1)
+    return tf.reduce_mean(_per_sentence(losses, _mask(input_batch, pad_index)))
+
+
+def wrong_boolean_mask_in_the_product(logits, ground_truth_tags, input_batch, pad_index):
+    mask = tf.not_equal(input_batch, pad_index)
+    losses = _token_losses(logits, ground_truth_tags)
+    return tf.reduce_mean(tf.reduce_sum(losses * mask, -1) / tf.reduce_sum(mask, -1))
+
+
+def wrong_one_hot_labels_to_the_sparse_loss(logits, ground_truth_tags, input_batch, pad_index):
+    labels = tf.one_hot(ground_truth_tags, depth=tf.shape(logits)[-1])
+    return _correct(logits, labels, input_batch, pad_index)
+
+
+def wrong_tag_ids_to_the_dense_loss(logits, ground_truth_tags, input_batch, pad_index):
+    losses = tf.nn.softmax_cross_entropy_with_logits(labels=ground_truth_tags, logits=logits)
+    return tf.reduce_mean(_per_sentence(losses, _mask(input_batch, pad_index)))
+
+
 class _Liar:
     """Equal to everything, convertible to anything."""
 
@@ -173,6 +220,14 @@ MUTANTS = [
     (wrong_returns_a_lying_object, "returned an object of type _Liar"),
     (wrong_prints_a_flood, "averages over padded positions too"),
     (wrong_exits, "compute_loss called exit()"),
+    (wrong_returning_numpy, "Your loss has no gradient with respect to the logits"),
+    (wrong_computed_in_numpy, "computed outside TensorFlow (NumPy"),
+    (wrong_stop_gradient, "Your loss has no gradient with respect to the logits"),
+    (wrong_log_of_softmax, "your loss is inf: the softmax rounds small probabilities to 0.0"),
+    (wrong_log_of_softmax_plus_epsilon, "A small epsilon inside the log"),
+    (wrong_boolean_mask_in_the_product, "cast it first: `mask = tf.cast(mask, losses.dtype)`"),
+    (wrong_one_hot_labels_to_the_sparse_loss, "one-hot labels were given to a sparse loss"),
+    (wrong_tag_ids_to_the_dense_loss, "tag ids were given to a loss that wants one-hot labels"),
 ]
 
 
@@ -229,3 +284,19 @@ def test_a_loss_that_is_always_nan_earns_nothing():
 
     report = check_compute_loss(always_nan, seed=0)
     assert report.score == 0, str(report)
+
+
+@pytest.mark.parametrize(
+    "compute_loss",
+    [wrong_returning_numpy, wrong_computed_in_numpy, wrong_log_of_softmax],
+    ids=lambda fn: fn.__name__,
+)
+def test_a_right_value_without_gradient_or_stability_loses_only_that_item(compute_loss):
+    report = check_compute_loss(compute_loss, seed=0)
+    assert report.score == report.max_score - 1, str(report)
+
+
+def test_a_translated_error_names_the_learners_line():
+    report = check_compute_loss(wrong_boolean_mask_in_the_product, seed=0)
+    assert "test_loss_mutants.py, line" in str(report)
+    assert "`return tf.reduce_mean(tf.reduce_sum(losses * mask, -1)" in str(report)

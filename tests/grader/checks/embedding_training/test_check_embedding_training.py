@@ -162,3 +162,21 @@ def test_a_word_whose_gradient_is_too_small_to_move_its_row_is_not_held_against_
     from bilstm_ner.model import BiLSTMTagger, train_step
 
     assert check_embedding_training(BiLSTMTagger, train_step, seed=1025).passed
+
+
+def test_the_title_names_only_what_was_passed():
+    from bilstm_ner.model import train_step
+
+    alone = check_embedding_training(_tagger_of_notebook_03(), seed=0)
+    assert alone.title == "check_embedding_training(BiLSTMTagger)"
+    both = check_embedding_training(_tagger_of_notebook_03(), train_step, seed=0)
+    assert both.title == "check_embedding_training(BiLSTMTagger, train_step)"
+
+
+def _tagger_of_notebook_03():
+    from bilstm_ner.model import BiLSTMTagger
+
+    class BiLSTMTaggerOfTheLearner(BiLSTMTagger):
+        pass
+
+    return BiLSTMTaggerOfTheLearner

@@ -220,13 +220,12 @@ NOTEBOOK = {}
 
 def uses_the_notebook_model(model, optimizer, input_batch, ground_truth_tags, lengths, pad_index):
     """Trains the notebook's own `tagger` (a global) instead of the `model` argument."""
-    if "tagger" not in NOTEBOOK:
-        NOTEBOOK["tagger"] = BiLSTMTagger(
-            vocabulary_size=int(np.max(input_batch)) + 1,
-            n_tags=int(np.max(ground_truth_tags)) + 1,
-            embedding_dim=4,
-            n_hidden_rnn=4,
-        )
+    if "tagger" not in NOTEBOOK:  # built by an earlier cell of the notebook, outside any graph
+        with tf.init_scope():
+            NOTEBOOK["tagger"] = BiLSTMTagger(
+                vocabulary_size=100, n_tags=10, embedding_dim=4, n_hidden_rnn=4
+            )
+            NOTEBOOK["tagger"](np.zeros((1, 1), np.int32), np.ones(1, np.int32))
     tagger = NOTEBOOK["tagger"]
     loss, gradients = _loss_and_gradients(
         tagger, input_batch, ground_truth_tags, lengths, pad_index
@@ -239,6 +238,31 @@ def not_attempted(model, optimizer, input_batch, ground_truth_tags, lengths, pad
     raise NotImplementedError()
 
 
+def returns_numpy(model, optimizer, input_batch, ground_truth_tags, lengths, pad_index):
+    """Right eagerly; notebook 05 compiles the step, where a tensor has no .numpy()."""
+    loss, gradients = _loss_and_gradients(model, input_batch, ground_truth_tags, lengths, pad_index)
+    gradients = [tf.clip_by_norm(g, 1.0) for g in gradients]
+    optimizer.apply_gradients(zip(gradients, model.trainable_variables, strict=False))
+    return loss.numpy()
+
+
+def _step_calling_the_model(**training):
+    def train_step(model, optimizer, input_batch, ground_truth_tags, lengths, pad_index):
+        with tf.GradientTape() as tape:
+            logits = model(input_batch, lengths, **training)
+            loss = compute_loss(logits, ground_truth_tags, input_batch, pad_index)
+        gradients = tape.gradient(loss, model.trainable_variables)
+        gradients = [tf.clip_by_norm(g, 1.0) for g in gradients]
+        optimizer.apply_gradients(zip(gradients, model.trainable_variables, strict=False))
+        return loss
+
+    return train_step
+
+
+trains_with_training_false = _step_calling_the_model(training=False)
+trains_without_a_training_argument = _step_calling_the_model()
+
+
 STEP_MUTANTS = [
     (never_applies, "optimizer", "never applied"),
     (never_applies, "all_variables", "no variable changed"),
@@ -247,11 +271,16 @@ STEP_MUTANTS = [
     (clips_by_global_norm, "clipping", "global norm"),
     (returns_loss_after_update, "returns", "after the update"),
     (forgets_return, "returns", "return"),
-    (uses_its_own_adam, "optimizer", "never used"),
+    (uses_its_own_adam, "optimizer", "use the `optimizer` and `model` passed to train_step"),
     (applies_twice, "optimizer", "exactly once"),
     (climbs_the_gradient, "clipping", "up the gradient"),
     (mean_over_padding_too, "returns", "masked loss"),
-    (loss_outside_the_tape, "returns", "raised"),
+    (loss_outside_the_tape, "returns", "a gradient is None: the loss was not computed"),
+    (loss_outside_the_tape, "returns", "test_training_mutants.py, line"),
+    (returns_numpy, "returns", "inside a tf.function (notebook 05 compiles the training step"),
+    (returns_numpy, "step_loss", "`return loss.numpy()`"),
+    (trains_with_training_false, "dropout", "called the model with training=False"),
+    (trains_without_a_training_argument, "dropout", "without a training argument"),
     (per_sentence_losses, "returns", "expected a scalar"),
     (not_attempted, "returns", "not attempted"),
     (uses_the_notebook_model, "all_variables", "passed to train_step"),
@@ -261,7 +290,7 @@ STEP_MUTANTS = [
 @pytest.mark.parametrize(
     ("train_step", "item_key", "words"),
     STEP_MUTANTS,
-    ids=[f"{m[0].__name__}-{m[1]}" for m in STEP_MUTANTS],
+    ids=[f"{m[0].__name__}-{m[1]}-{i}" for i, m in enumerate(STEP_MUTANTS)],
 )
 def test_train_step_mutant_fails_with_its_diagnosis(train_step, item_key, words):
     # Only the train-step experiment: the model experiment is the same for all of them.
