@@ -13,6 +13,8 @@ from typing import Any
 
 import numpy as np
 
+from grader.core.randomness import known_gradient
+
 VARIABLE_KINDS = ("keras.Variable", "tf.Variable")
 
 SPREAD_RANGE = (0.8, 1.25)
@@ -83,16 +85,6 @@ def dtype_problem(facts: dict, owner: str = "model") -> str | None:
     )
 
 
-def first_problem(facts: dict, expected_shape: list[int], owner: str = "model") -> str | None:
-    """The first of: not a variable, wrong shape, wrong dtype, not trainable."""
-    return (
-        variable_problem(facts, owner)
-        or shape_problem(facts, expected_shape, owner)
-        or dtype_problem(facts, owner)
-        or tracking_problem(facts, owner)
-    )
-
-
 def initial_values_problem(values: Any, shape: tuple[int, int]) -> str | None:
     """Do the starting values [V, D] look like N(0, 1/D) (mean ~0, deviation ~1/sqrt(D))?"""
     if type(values) is not np.ndarray or values.dtype.kind not in "biuf":
@@ -117,4 +109,39 @@ def initial_values_problem(values: Any, shape: tuple[int, int]) -> str | None:
         f"{mean:.3f} and standard deviation {std:.3f}. Initialise like the exercise's "
         "np.random.randn(V, D) / np.sqrt(D), e.g. "
         "initializer=keras.initializers.RandomNormal(stddev=1 / np.sqrt(embedding_dim))."
+    )
+
+
+def step_problem(step: Any, seed: int, facts: dict, owner: str = "model") -> str | None:
+    """Did one SGD step over `<owner>.trainable_variables`, with a gradient the grader chose,
+    move the matrix by exactly minus that gradient? (None: yes.) Decided on the values the
+    kernel returned, before and after; its `facts` about the matrix only explain a failure."""
+    before = step.get("before") if type(step) is dict else None
+    after = step.get("after") if type(step) is dict else None
+    if type(step) is dict and type(step.get("error")) is str:
+        return step["error"]
+    if (
+        type(before) is not np.ndarray
+        or type(after) is not np.ndarray
+        or before.shape != after.shape
+        or before.ndim != 2
+        or not np.all(np.isfinite(before))
+    ):
+        return tracking_problem(facts, owner) or (
+            f"Could not read {owner}.embedding_matrix before and after a training step."
+        )
+    change = after.astype(np.float64) - before.astype(np.float64)
+    expected = -known_gradient(seed, before.shape).astype(np.float64)
+    if np.all(np.isfinite(change)) and np.allclose(change, expected, rtol=1e-3, atol=1e-6):
+        return None
+    if np.all(change == 0):
+        return tracking_problem(facts, owner) or (
+            f"{owner}.embedding_matrix did not change when an optimizer applied a gradient to "
+            f"{owner}.trainable_variables: it is not one of them. Create it with "
+            "self.add_weight(...)."
+        )
+    return (
+        f"{owner}.embedding_matrix changed, but not by the gradient an optimizer applied to it "
+        "(is the attribute replaced or recomputed after __init__?): keep one variable made with "
+        "self.add_weight(...) and always look up that one."
     )

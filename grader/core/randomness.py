@@ -72,3 +72,15 @@ def random_padded_batch(
         "lengths": lengths.astype(np.int32),
         "pad_index": int(pad_index),
     }
+
+
+KNOWN_STEP_SCALE = 0.01
+"""The known gradient is N(0, 1) times this: large against float32 rounding, small enough not
+to disturb a model that is measured afterwards."""
+
+
+def known_gradient(seed: int, shape: tuple[int, ...]) -> np.ndarray:
+    """The gradient a probe's known training step applies to an embedding matrix: float32
+    [V, D] from `seed`; the judge makes the same one to check how the matrix moved."""
+    rng = np.random.default_rng(seed)
+    return (rng.normal(size=shape) * KNOWN_STEP_SCALE).astype(np.float32)

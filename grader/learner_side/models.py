@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from grader.core.randomness import known_gradient
 from grader.learner_side.calling import LearnerError, call_learner, learner_failure
 from grader.learner_side.conversions import describe, is_a, tensor_dtype_name, to_float64
 
@@ -117,3 +118,54 @@ def is_course_reference(model_class: Any) -> bool:
     except Exception:  # the support library is not importable: it cannot be the reference
         return False
     return model_class is BiLSTMTagger
+
+
+def known_step(model: Any, seed: int, *, check: str, limit: float, owner: str = "model") -> dict:
+    """One SGD step (learning rate 1) over `model.trainable_variables` with a known gradient
+    for `embedding_matrix` (zeros for the others); {"before", "after": its values} or a
+    failure.
+
+    What moved is data the judge checks against the gradient it chose: a matrix the optimizer
+    never sees stays put, whatever the model says about itself.
+    """
+    import keras
+    import tensorflow as tf
+
+    try:
+        matrix = call_learner(
+            getattr, model, "embedding_matrix", None, check=check, what=f"{owner}.embedding_matrix"
+        )
+        variables = call_learner(
+            lambda: list(getattr(model, "trainable_variables", [])),
+            check=check,
+            what=f"{owner}.trainable_variables",
+        )
+        shape = tuple(int(n) for n in getattr(matrix, "shape", ()))
+        before = to_float64(matrix, what=f"{owner}.embedding_matrix")
+        pairs = [
+            (
+                tf.constant(known_gradient(seed, shape))
+                if variable is matrix
+                else tf.zeros(variable.shape, variable.dtype),
+                variable,
+            )
+            for variable in variables
+        ]
+        optimizer = keras.optimizers.SGD(learning_rate=1.0)
+        if pairs:
+            call_learner(
+                optimizer.apply_gradients,
+                pairs,
+                check=check,
+                what=f"applying a gradient to {owner}.trainable_variables",
+                time_limit=limit,
+            )
+        return {"before": before, "after": to_float64(matrix, what=f"{owner}.embedding_matrix")}
+    except LearnerError as error:
+        return learner_failure(error)
+    except Exception as error:  # e.g. a variable of a dtype SGD refuses: not trainable by it
+        return {
+            "error": f"{owner}.trainable_variables could not take a gradient step "
+            f"({type(error).__name__})",
+            "not_attempted": False,
+        }

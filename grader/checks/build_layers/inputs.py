@@ -106,5 +106,6 @@ def make_inputs(rng: np.random.Generator, *, time_limit: float = TIME_LIMIT) -> 
         "own_changed": own_changed,
         "own_positions": own_positions,
         "stats_sizes": dict(sizes, vocabulary_size=stats_vocabulary_size),
+        "step_seed": int(rng.integers(0, 2**31 - 1)),
         "time_limit": float(time_limit),
     }

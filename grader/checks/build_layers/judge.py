@@ -13,7 +13,13 @@ import numpy as np
 
 from grader.checks.build_layers import ITEM_NAMES, ITEMS, TITLE
 from grader.checks.build_layers.judge_behaviour import judge_behaviour
-from grader.checks.embedding_judging import first_problem, initial_values_problem
+from grader.checks.embedding_judging import (
+    dtype_problem,
+    initial_values_problem,
+    shape_problem,
+    step_problem,
+    variable_problem,
+)
 from grader.checks.judging import error_of, observed_values
 from grader.core.report import CheckItem, Report
 from grader.core.spec import item_maker
@@ -51,7 +57,14 @@ def judge(inputs: dict, observations: dict) -> Report:
     calls = observations.get("calls") if type(observations.get("calls")) is dict else {}
     logits_item = _judge_logits(inputs, calls, shape)
     items.append(logits_item)
-    items.append(judge_embedding(observations.get("embedding"), sizes))
+    items.append(
+        judge_embedding(
+            observations.get("embedding"),
+            sizes,
+            observations.get("stats_step"),
+            int(inputs["step_seed"]),
+        )
+    )
     items.append(judge_init(observations.get("stats_embedding"), inputs["stats_sizes"]))
     base = observed_values(calls.get("numpy"), shape)
     if base is None:
@@ -104,15 +117,21 @@ def _judge_logits(inputs: dict, calls: dict, shape: tuple[int, ...]) -> CheckIte
     return item("logits", True)
 
 
-def judge_embedding(facts: Any, sizes: dict) -> CheckItem:
-    """The "embedding" item: a tracked, trainable float32 [V, D] variable."""
+def judge_embedding(facts: Any, sizes: dict, step: Any = None, seed: int = 0) -> CheckItem:
+    """The "embedding" item: a float32 [V, D] variable that an optimizer over the model's
+    trainable_variables moves by the gradient it applies (`step`: the known step's values)."""
     message, attempted = error_of(facts)
     if message:
         return item("embedding", False, message, attempted)
     if type(facts) is not dict:
         return item("embedding", False, "The probe returned nothing about the embedding.")
     expected_shape = [sizes["vocabulary_size"], sizes["embedding_dim"]]
-    problem = first_problem(facts, expected_shape)
+    problem = (
+        variable_problem(facts)
+        or shape_problem(facts, expected_shape)
+        or dtype_problem(facts)
+        or step_problem(step, seed, facts)
+    )
     return item("embedding", problem is None, problem or "")
 
 

@@ -19,6 +19,7 @@ from grader.learner_side.models import (
     build_learner_model,
     call_model,
     embedding_facts,
+    known_step,
 )
 
 CHECK = TITLE
@@ -56,12 +57,15 @@ def probe(objects: Mapping[str, Any], inputs: dict) -> dict:
     for name, (batch, batch_lengths) in variants.items():
         calls[name] = call_model(model, batch, batch_lengths, check=CHECK, limit=limit)
     observations["embedding"] = embedding_facts(model, check=CHECK, limit=limit)
-    observations["stats_embedding"] = _initial_embedding(model_class, inputs, limit)
+    observations["stats_embedding"], observations["stats_step"] = _initial_embedding(
+        model_class, inputs, limit
+    )
     return observations
 
 
-def _initial_embedding(model_class: Any, inputs: dict, limit: float) -> dict:
-    """Embedding facts, values included, of a fresh model large enough for statistics."""
+def _initial_embedding(model_class: Any, inputs: dict, limit: float) -> tuple[dict, dict]:
+    """Embedding facts, values included, of a fresh model large enough for statistics, and
+    that model's known training step (`known_step`)."""
     try:
         stats_model = build_learner_model(
             model_class, inputs["stats_sizes"], check=CHECK, limit=limit
@@ -75,6 +79,8 @@ def _initial_embedding(model_class: Any, inputs: dict, limit: float) -> dict:
             what=MODEL_CALL,
             time_limit=limit,
         )
-        return embedding_facts(stats_model, check=CHECK, limit=limit, values=True)
+        facts = embedding_facts(stats_model, check=CHECK, limit=limit, values=True)
+        step = known_step(stats_model, int(inputs["step_seed"]), check=CHECK, limit=limit)
+        return facts, step
     except LearnerError as error:
-        return learner_failure(error)
+        return learner_failure(error), learner_failure(error)

@@ -20,5 +20,6 @@ def make_inputs(rng: np.random.Generator, *, time_limit: float = TIME_LIMIT) -> 
         "vocabulary_size": vocabulary_size,
         "embedding_dim": embedding_dim,
         "input_batch": input_batch,
+        "step_seed": int(rng.integers(0, 2**31 - 1)),
         "time_limit": float(time_limit),
     }

@@ -10,7 +10,7 @@ from grader.checks.embedding_judging import (
     dtype_problem,
     initial_values_problem,
     shape_problem,
-    tracking_problem,
+    step_problem,
     variable_problem,
 )
 from grader.checks.embedding_layer import ITEMS, TITLE
@@ -41,7 +41,7 @@ def judge(inputs: dict, observations: dict) -> Report:
         )
     shape = (int(inputs["vocabulary_size"]), int(inputs["embedding_dim"]))
     variable = variable_problem(facts, OWNER)
-    tracked = variable or tracking_problem(facts, OWNER)
+    tracked = variable or step_problem(found.get("step"), int(inputs["step_seed"]), facts, OWNER)
     if variable:
         skipped = "Not checked: embedding_matrix is not a variable (see the first item)."
         problems = {"shape": skipped, "dtype": skipped, "init": skipped}

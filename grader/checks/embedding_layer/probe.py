@@ -10,7 +10,7 @@ from grader.checks.embedding_layer import TITLE
 from grader.checks.embedding_layer.inputs import TIME_LIMIT
 from grader.learner_side.calling import LearnerError, call_learner, learner_failure
 from grader.learner_side.conversions import is_a, to_float64
-from grader.learner_side.models import embedding_facts
+from grader.learner_side.models import embedding_facts, known_step
 
 MAX_VALUES = 200_000
 """A larger output is recorded only by its shape."""
@@ -54,11 +54,14 @@ def probe(objects: Mapping[str, Any], inputs: dict) -> dict:
         found["call"] = {"values": values}
     except LearnerError as error:
         found["call"] = learner_failure(error)
-        return found
-    matrix = getattr(layer, "embedding_matrix", None)
-    is_variable = is_a(matrix, tf.Variable) or _is_keras_variable(matrix)
-    gradient = tape.gradient(total, matrix) if total is not None and is_variable else None
-    found["gradient"] = {"type": "None" if gradient is None else type(gradient).__name__}
+    else:
+        matrix = getattr(layer, "embedding_matrix", None)
+        is_variable = is_a(matrix, tf.Variable) or _is_keras_variable(matrix)
+        gradient = tape.gradient(total, matrix) if total is not None and is_variable else None
+        found["gradient"] = {"type": "None" if gradient is None else type(gradient).__name__}
+    # Last, as it moves the matrix: the judge checks the move against the gradient it chose.
+    seed = int(inputs.get("step_seed", 0))
+    found["step"] = known_step(layer, seed, check=TITLE, limit=limit, owner="layer")
     return found
 
 

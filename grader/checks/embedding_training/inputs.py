@@ -42,6 +42,7 @@ def make_inputs(rng: np.random.Generator, *, time_limit: float = TIME_LIMIT) -> 
         "ground_truth_tags": batch["ground_truth_tags"],
         "lengths": lengths,
         "weights_seed": int(rng.integers(0, 2**31 - 1)),
+        "step_seed": int(rng.integers(0, 2**31 - 1)),
         "learning_rate": LEARNING_RATE,
         "output_scale": OUTPUT_SCALE,
         "time_limit": float(time_limit),

@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from grader.checks.embedding_judging import VARIABLE_KINDS, tracking_problem, variable_problem
+from grader.checks.embedding_judging import VARIABLE_KINDS, step_problem, variable_problem
 from grader.checks.embedding_training import CHANGED, MODEL_ITEMS, step_item
 from grader.checks.embedding_training import model_item as item
 from grader.checks.judging import (
@@ -52,17 +52,17 @@ def judge_learner_model(inputs: dict, observations: Any) -> list[CheckItem]:
     facts = facts if type(facts) is dict else {}
     gradient = observations.get("gradient")
     return [
-        _judge_tracked(facts),
+        _judge_tracked(facts, observations.get("known_step"), int(inputs["step_seed"])),
         _judge_gradient(facts, gradient, real_ids, np.unique(input_batch)),
         *_judge_step(inputs, observations.get("step"), facts, gradient, real_ids),
     ]
 
 
-def _judge_tracked(facts: dict) -> CheckItem:
+def _judge_tracked(facts: dict, step: Any, seed: int) -> CheckItem:
     message, attempted = error_of(facts)
     if message:
         return item("tracked", False, message, attempted)
-    problem = variable_problem(facts) or tracking_problem(facts)
+    problem = variable_problem(facts) or step_problem(step, seed, facts)
     return item("tracked", problem is None, problem or "")
 
 

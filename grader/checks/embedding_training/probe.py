@@ -21,6 +21,7 @@ from grader.learner_side.models import (
     call_model,
     embedding_facts,
     is_course_reference,
+    known_step,
 )
 
 CHECK = "check_embedding_training"
@@ -77,6 +78,10 @@ def probe_learner_model(model_class: Any, inputs: dict) -> dict:
     observations: dict[str, Any] = {"build": {"ok": True}}
     facts = embedding_facts(model, check=CHECK, limit=limit)
     observations["embedding"] = facts
+    # A known gradient step first (it moves the weights by ~1%): whether the optimizer moves
+    # the matrix is judged from the values, not from what the model says about itself.
+    seed = int(inputs.get("step_seed", 0))
+    observations["known_step"] = known_step(model, seed, check=CHECK, limit=limit)
     if facts.get("kind") not in ("keras.Variable", "tf.Variable"):
         return observations
     matrix = model.embedding_matrix
