@@ -6,7 +6,7 @@ Usage
     python -m grader grade a.ipynb b.ipynb --jobs 2 --json results.json --csv summary.csv
     python -m grader grade submission.ipynb --format gradescope      # writes results.json
 
-Options: `--sandbox auto|bwrap|none` (where kernels run; see below), `--allow-flagged`
+Options: `--sandbox auto|bwrap|user|none` (where kernels run; see below), `--allow-flagged`
 (grade submissions flagged for tampering, after reviewing them), `--course PATH` (the
 course notebooks deciding each submission's checks; see below),
 `--json FILE` (our JSON: per submission its path, score, max_score, status, items
@@ -125,7 +125,7 @@ def build_parser() -> argparse.ArgumentParser:
     grade.add_argument("--fail-under", type=_finite_float, metavar="SCORE")
     grade.add_argument("--checks", type=_names, metavar="NAME,...")
     grade.add_argument("--course", metavar="PATH")
-    grade.add_argument("--sandbox", choices=("auto", "bwrap", "none"), default="auto")
+    grade.add_argument("--sandbox", choices=("auto", "bwrap", "user", "none"), default="auto")
     grade.add_argument("--allow-flagged", action="store_true")
     grade.add_argument("--shard", type=_shard, metavar="K/N")
     grade.add_argument("--seed", type=_seed, metavar="N")

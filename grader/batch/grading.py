@@ -95,7 +95,7 @@ def grade_paths(
                 f"unknown check(s) {', '.join(unknown)} (known: {', '.join(sorted(registry))})"
             )
     try:
-        resolve_sandbox(options.sandbox)
+        resolve_sandbox(options.sandbox, options.jobs)
     except ValueError as error:
         raise UsageError(str(error)) from None
     course = None if options.checks is not None else load_course(options.course, registry)
@@ -285,7 +285,7 @@ def _limits(
         jobs=options.jobs,
         python_path=options.python_path,
         kernel_name=options.kernel_name,
-        sandbox=resolve_sandbox(options.sandbox),
+        sandbox=resolve_sandbox(options.sandbox, options.jobs),
         hidden=hidden,
         submission_roots=roots,
     )

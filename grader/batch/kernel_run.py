@@ -34,7 +34,13 @@ from grader.batch.kernel_process import (
     own_process_group,
     running_kernel,
 )
-from grader.batch.sandbox import KernelPlaces, fresh_home_env
+from grader.batch.sandbox import (
+    KernelPlaces,
+    fresh_home_env,
+    give_to_kernel_user,
+    hand_over,
+    kill_user_processes,
+)
 from grader.batch.sandbox import wrap as sandbox_wrap
 from grader.batch.submissions import CheckRequest
 from grader.core.spec import CheckSpec
@@ -110,6 +116,9 @@ async def run_notebook(
     )
     cpu_seconds = int(options.timeout * (os.cpu_count() or 1) + 120)
 
+    if options.sandbox == "user":
+        hand_over(places)
+
     def wrap(command: list[str]) -> list[str]:
         return sandbox_wrap(options.sandbox, command, places, cpu_seconds)
 
@@ -156,6 +165,8 @@ async def run_notebook(
                 output_dir = exchange / f"results-{secrets.token_hex(16)}"
                 output_dir.mkdir(mode=0o700, parents=True)
                 _write_request(exchange, output_dir, requests, inputs)
+                if options.sandbox == "user":  # its results folder must be its own to write
+                    give_to_kernel_user(exchange)
                 probe_cell = nbformat.v4.new_code_cell(_probe_source(exchange))
                 notebook.cells.append(probe_cell)  # nbclient stores each cell back by index
                 client.timeout = remaining()
@@ -191,6 +202,8 @@ async def run_notebook(
         if process_group is not None:  # whatever the learner's code started in the kernel
             with contextlib.suppress(OSError):
                 os.killpg(process_group, signal.SIGKILL)
+        if options.sandbox == "user":  # and what it started in a session of its own
+            kill_user_processes()
         if watch.peak_bytes:
             result.peak_memory_mb = round(watch.peak_bytes / 2**20, 1)
 
