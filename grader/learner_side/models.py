@@ -61,6 +61,19 @@ def call_model(model: Any, input_batch: Any, lengths: Any, *, check: str, limit:
     return {"values": values, "dtype": dtype or describe(output)}
 
 
+def matrix_and_variables(model: Any, *, check: str, owner: str = "model") -> tuple[Any, list]:
+    """`model.embedding_matrix` (None when absent) and `model.trainable_variables`, guarded."""
+    matrix = call_learner(
+        getattr, model, "embedding_matrix", None, check=check, what=f"{owner}.embedding_matrix"
+    )
+    variables = call_learner(
+        lambda: list(getattr(model, "trainable_variables", [])),
+        check=check,
+        what=f"{owner}.trainable_variables",
+    )
+    return matrix, variables
+
+
 def embedding_facts(
     model: Any, *, check: str, limit: float, values: bool = False, owner: str = "model"
 ) -> dict:
@@ -69,14 +82,7 @@ def embedding_facts(
     import tensorflow as tf
 
     try:
-        matrix = call_learner(
-            getattr, model, "embedding_matrix", None, check=check, what=f"{owner}.embedding_matrix"
-        )
-        trainable = call_learner(
-            lambda: list(getattr(model, "trainable_variables", [])),
-            check=check,
-            what=f"{owner}.trainable_variables",
-        )
+        matrix, trainable = matrix_and_variables(model, check=check, owner=owner)
         frozen = call_learner(
             lambda: list(getattr(model, "non_trainable_variables", [])),
             check=check,
@@ -132,14 +138,7 @@ def known_step(model: Any, seed: int, *, check: str, limit: float, owner: str = 
     import tensorflow as tf
 
     try:
-        matrix = call_learner(
-            getattr, model, "embedding_matrix", None, check=check, what=f"{owner}.embedding_matrix"
-        )
-        variables = call_learner(
-            lambda: list(getattr(model, "trainable_variables", [])),
-            check=check,
-            what=f"{owner}.trainable_variables",
-        )
+        matrix, variables = matrix_and_variables(model, check=check, owner=owner)
         shape = tuple(int(n) for n in getattr(matrix, "shape", ()))
         before = to_float64(matrix, what=f"{owner}.embedding_matrix")
         pairs = [
