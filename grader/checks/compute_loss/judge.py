@@ -17,9 +17,9 @@ from grader.checks.compute_loss import (
     TITLE,
 )
 from grader.checks.compute_loss.reference import (
-    MISTAKES,
-    hard_coded_pad_loss,
-    hard_coded_pad_message,
+    DIAGNOSIS_TOLERANCE,
+    arguments,
+    diagnose,
     per_sentence_losses,
     reference_gradient,
     reference_loss,
@@ -29,7 +29,6 @@ from grader.core.spec import not_attempted_report
 
 RELATIVE_TOLERANCE = 2e-5
 ABSOLUTE_TOLERANCE = 1e-6
-DIAGNOSIS_TOLERANCE = 1e-4
 
 
 def _close(value: float, expected: float, tolerance: float = RELATIVE_TOLERANCE) -> bool:
@@ -38,14 +37,6 @@ def _close(value: float, expected: float, tolerance: float = RELATIVE_TOLERANCE)
     if not (np.isfinite(value) and np.isfinite(expected)):
         return False
     return bool(abs(value - expected) <= ABSOLUTE_TOLERANCE + tolerance * abs(expected))
-
-
-def _same_diagnosis(value: float, predicted: float) -> bool:
-    """Whether a learner's value is what a known mistake predicts (NaN included: a mistake that
-    divides by zero gives NaN, and so does the learner's code that makes it)."""
-    if np.isnan(value) or np.isnan(predicted):
-        return bool(np.isnan(value) and np.isnan(predicted))
-    return _close(value, predicted, DIAGNOSIS_TOLERANCE)
 
 
 def _observed(observations: Any, key: str, count: int) -> list:
@@ -108,33 +99,6 @@ def _not_finite_message(value: float, case: dict) -> str:
     )
 
 
-def _diagnose(cases: list[dict], values: list[float | None], vocabulary_size: int) -> str | None:
-    """The message of the known mistake matching every usable value, or None."""
-    usable = [(case, value) for case, value in zip(cases, values, strict=True) if value is not None]
-    if not usable:
-        return None
-    references = [reference_loss(*_arguments(case)) for case, _ in usable]
-
-    def matches(loss) -> bool:
-        predicted = [loss(*_arguments(case)) for case, _ in usable]
-        differs = any(not _same_diagnosis(p, r) for p, r in zip(predicted, references, strict=True))
-        return differs and all(
-            _same_diagnosis(value, p) for (_, value), p in zip(usable, predicted, strict=True)
-        )
-
-    for mistake in MISTAKES:
-        if matches(mistake.loss):
-            return mistake.message
-    for constant in range(vocabulary_size):
-        if matches(hard_coded_pad_loss(constant)):
-            return hard_coded_pad_message(constant)
-    return None
-
-
-def _arguments(case: dict) -> tuple:
-    return (case["logits"], case["ground_truth_tags"], case["input_batch"], case["pad_index"])
-
-
 def _mismatch_message(
     cases: list[dict], values: list, indices: list[int], vocabulary_size: int
 ) -> str | None:
@@ -148,14 +112,14 @@ def _mismatch_message(
     wrong = [
         index
         for index in indices
-        if not _close(_scalar(values[index]), reference_loss(*_arguments(cases[index])))
+        if not _close(_scalar(values[index]), reference_loss(*arguments(cases[index])))
     ]
     if not wrong:
         return None
     scalars = [_scalar(value) if type(value) is np.ndarray else None for value in values]
-    diagnosis = _diagnose(cases, scalars, vocabulary_size)
+    diagnosis = diagnose(cases, scalars, vocabulary_size)
     first = wrong[0]
-    expected = reference_loss(*_arguments(cases[first]))
+    expected = reference_loss(*arguments(cases[first]))
     numbers = (
         f"On {_describe_case(cases[first])} your loss is {scalars[first]:.6g}; "
         f"the reference is {expected:.6g}."
@@ -169,7 +133,7 @@ def _mismatch_message(
     ]
     if unpadded and all(
         scalars[index] is not None
-        and _close(scalars[index], reference_loss(*_arguments(cases[index])))
+        and _close(scalars[index], reference_loss(*arguments(cases[index])))
         for index in unpadded
     ):
         return (
@@ -233,7 +197,7 @@ def _gradient_message(case: dict, observed: dict) -> str | None:
         return f"Differentiating compute_loss failed: {observed['error']}"
     if not observed:
         return "Not checked: compute_loss did not return a scalar (see above)."
-    expected = reference_gradient(*_arguments(case))
+    expected = reference_gradient(*arguments(case))
     no_gradient = (
         "Your loss has no gradient with respect to the logits ({where}): it was computed "
         "outside TensorFlow (NumPy, float(), .numpy(), tf.constant of a value) or behind "
@@ -260,11 +224,11 @@ def _gradient_message(case: dict, observed: dict) -> str | None:
                 "the loss computed from a copy of the logits outside TensorFlow."
             )
     value = _scalar(observed.get("compiled_value"))
-    if value is None or not _close(value, reference_loss(*_arguments(case))):
+    if value is None or not _close(value, reference_loss(*arguments(case))):
         shown = "nothing usable" if value is None else f"{value:.6g}"
         return (
             f"Inside a tf.function (as notebook 05's training step runs it) your loss is "
-            f"{shown}; the reference is {reference_loss(*_arguments(case)):.6g}. Use TensorFlow "
+            f"{shown}; the reference is {reference_loss(*arguments(case)):.6g}. Use TensorFlow "
             "operations on tensors, not Python values computed from them."
         )
     return None
@@ -277,7 +241,7 @@ def _extreme_message(case: dict, observed: dict) -> str | None:
     value = _scalar(observed.get("value")) if type(observed.get("value")) is np.ndarray else None
     if value is None:
         return "Not checked: compute_loss did not return a scalar (see above)."
-    expected = reference_loss(*_arguments(case))
+    expected = reference_loss(*arguments(case))
     if _close(value, expected):
         return None
     example = (

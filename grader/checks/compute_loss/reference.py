@@ -246,10 +246,7 @@ MISTAKES: tuple[Mistake, ...] = (
 def hard_coded_pad_loss(constant: int) -> LossFunction:
     """The mistake of masking with a constant instead of the `pad_index` argument."""
 
-    def loss(logits, tags, input_batch, pad_index) -> float:
-        return reference_loss(logits, tags, input_batch, constant)
-
-    return loss
+    return lambda logits, tags, input_batch, _: reference_loss(logits, tags, input_batch, constant)
 
 
 def hard_coded_pad_message(constant: int) -> str:
@@ -259,3 +256,43 @@ def hard_coded_pad_message(constant: int) -> str:
         f"the `pad_index` argument (`tf.not_equal(input_batch, pad_index)`), not from the "
         f"constant {constant}."
     )
+
+
+# --- diagnosis: which known mistake a learner's values match -----------------------------------
+DIAGNOSIS_TOLERANCE = 1e-4
+
+
+def arguments(case: dict) -> tuple:
+    """(logits, ground_truth_tags, input_batch, pad_index) of a case of the inputs."""
+    return (case["logits"], case["ground_truth_tags"], case["input_batch"], case["pad_index"])
+
+
+def _same_value(value: float, predicted: float) -> bool:
+    """Whether a learner's value is what a known mistake predicts (NaN included: a mistake that
+    divides by zero gives NaN, and so does the learner's code that makes it)."""
+    if np.isnan(value) or np.isnan(predicted) or not np.isfinite(value * predicted):
+        return bool(np.isnan(value) and np.isnan(predicted))
+    return bool(abs(value - predicted) <= 1e-6 + DIAGNOSIS_TOLERANCE * abs(predicted))
+
+
+def diagnose(cases: list[dict], values: list[float | None], vocabulary_size: int) -> str | None:
+    """The message of the known mistake matching every usable value, or None."""
+    usable = [(case, value) for case, value in zip(cases, values, strict=True) if value is not None]
+    if not usable:
+        return None
+    references = [reference_loss(*arguments(case)) for case, _ in usable]
+
+    def matches(loss) -> bool:
+        predicted = [loss(*arguments(case)) for case, _ in usable]
+        differs = any(not _same_value(p, r) for p, r in zip(predicted, references, strict=True))
+        return differs and all(
+            _same_value(value, p) for (_, value), p in zip(usable, predicted, strict=True)
+        )
+
+    for mistake in MISTAKES:
+        if matches(mistake.loss):
+            return mistake.message
+    for constant in range(vocabulary_size):
+        if matches(hard_coded_pad_loss(constant)):
+            return hard_coded_pad_message(constant)
+    return None
