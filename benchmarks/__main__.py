@@ -31,7 +31,9 @@ def benchmarks(quick: bool) -> dict[str, Callable[[int], Iterable[Figure]]]:
         "training": lambda repeat: training_figures.collect(repeat, quick=quick),
         "grader-latency": grader_latency.collect,
         "grading-tool": lambda repeat: grading_tool.collect(repeat, batch_size=2 if quick else 20),
-        "sandbox": grading_tool.sandbox_overhead,
+        "sandbox": lambda repeat: grading_tool.sandbox_overhead(
+            repeat, grading_tool.SOLUTIONS / "03_build_layers.ipynb"
+        ),
         "notebooks": lambda repeat: notebook_suite.collect(
             repeat, notebook_suite.solution_notebooks()[:1] if quick else None
         ),
