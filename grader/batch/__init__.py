@@ -6,13 +6,8 @@ learner's kernel, and nothing here imports TensorFlow.
 
 from __future__ import annotations
 
-from grader.batch.grading import (
-    DEFAULT_MEMORY_LIMIT_MB,
-    DEFAULT_TIMEOUT,
-    GradingOptions,
-    grade_notebook,
-    grade_paths,
-)
+from grader.batch.grading import grade_notebook, grade_paths
+from grader.batch.options import DEFAULT_MEMORY_LIMIT_MB, DEFAULT_TIMEOUT, GradingOptions
 from grader.batch.result import SubmissionResult
 from grader.batch.submissions import UsageError, collect_notebooks, load_registry
 

@@ -89,7 +89,7 @@ import sys
 from collections.abc import Sequence
 from typing import NoReturn
 
-from grader.batch.grading import DEFAULT_MEMORY_LIMIT_MB, DEFAULT_TIMEOUT
+from grader.batch.options import DEFAULT_MEMORY_LIMIT_MB, DEFAULT_TIMEOUT
 from grader.batch.shards import parse_shard
 from grader.batch.submissions import UsageError
 

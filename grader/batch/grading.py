@@ -18,7 +18,6 @@ import threading
 import time
 import zlib
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +25,7 @@ import numpy as np
 
 from grader.batch.course import Course, load_course
 from grader.batch.kernel_run import KernelLimits, run_notebook
+from grader.batch.options import GradingOptions
 from grader.batch.result import SubmissionResult
 from grader.batch.sandbox import resolve as resolve_sandbox
 from grader.batch.shards import select
@@ -37,36 +37,9 @@ from grader.batch.submissions import (
     read_notebook,
 )
 from grader.batch.tampering import scan_notebook
-from grader.batch.verdicts import judge_outcome
+from grader.batch.verdicts import judge_outcome, tool_failure
 from grader.core.spec import CheckSpec, failed_report, internal_error_report
 from grader.core.transport import write_payload
-
-DEFAULT_TIMEOUT = 600.0
-DEFAULT_MEMORY_LIMIT_MB = 4096.0
-
-
-@dataclass(frozen=True)
-class GradingOptions:
-    """How to grade: which checks (None: what each notebook declares), limits, parallelism."""
-
-    checks: tuple[str, ...] | None = None
-    course: str | None = None
-    """The course's notebooks (a folder, or one notebook), deciding each submission's checks
-    when `checks` is None; None: this repository's solutions/."""
-    registry: str = "grader.checks"
-    timeout: float = DEFAULT_TIMEOUT
-    memory_limit_mb: float = DEFAULT_MEMORY_LIMIT_MB
-    jobs: int = 1
-    seed: int | None = None
-    python_path: tuple[str, ...] = ()
-    kernel_name: str = "python3"
-    sandbox: str = "auto"
-    """Where kernels run: "auto" (bwrap where it works), "bwrap", or "none" (must be asked for)."""
-    allow_flagged: bool = False
-    """Grade submissions whose code reaches into the grading machinery (after a review)."""
-    shard: tuple[int, int] | None = None
-    """(K, N): grade only shard K of N of the collected notebooks (`grader.batch.shards`)."""
-
 
 # --- grading ----------------------------------------------------------------------------------
 
@@ -141,12 +114,8 @@ async def _grade_all(
             started = time.monotonic()
             try:
                 result = await grade_notebook(path, registry, options, course, root=root)
-            except Exception as error:  # a bug here must not stop the batch
-                result = SubmissionResult(
-                    path=str(path),
-                    status="internal error",
-                    errors=[f"internal grader error: {type(error).__name__}: {error}"],
-                )
+            except Exception as error:  # a bug here must not stop the batch, nor lose points
+                result = _internal_error_result(path, registry, options, course, error)
             result.seconds = time.monotonic() - started
         if on_result is not None:
             on_result(result)
@@ -273,6 +242,22 @@ async def grade_notebook(
             )
         result.reports.append((request.name, report))
     return result
+
+
+def _internal_error_result(
+    path: Path,
+    registry: Mapping[str, CheckSpec],
+    options: GradingOptions,
+    course: Course | None,
+    error: Exception,
+) -> SubmissionResult:
+    """A submission the tool failed on, with every item its checks declare at 0."""
+    if options.checks is not None:
+        requests = [CheckRequest(name) for name in options.checks]
+    else:
+        match = course.requests_for(path) if course is not None else None
+        requests = list(match[1]) if match else []
+    return tool_failure(path, [(r, registry[r.name]) for r in requests], error)
 
 
 def _limits(

@@ -69,7 +69,10 @@ def bwrap_works() -> bool:
         return False
     try:
         done = subprocess.run(
-            [*_bwrap_base(), "--", "true"], capture_output=True, timeout=20, check=False
+            [*_bwrap_base(), *_system_view(), "--", "true"],
+            capture_output=True,
+            timeout=20,
+            check=False,
         )
     except (OSError, subprocess.SubprocessError):
         return False
@@ -188,15 +191,19 @@ def kill_user_processes() -> None:
         subprocess.run(["pkill", "-KILL", "-U", str(user.pw_uid)], check=False)
 
 
+SYSTEM_FOLDERS = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/etc", "/sys")
+"""What the kernel sees of the system, read-only: programs, libraries, configuration. Not
+/home, /root, /srv, /opt, /work or /mnt: other copies of the course and other learners'
+work live in places like those."""
+SECRETS = ("/etc/shadow", "/etc/gshadow", "/etc/sudoers")
+
+
 def _bwrap_base() -> list[str]:
     return [
         "bwrap",
         "--die-with-parent",
         "--unshare-all",
         "--new-session",
-        "--ro-bind",
-        "/",
-        "/",
         "--dev",
         "/dev",
         "--proc",
@@ -204,6 +211,46 @@ def _bwrap_base() -> list[str]:
         "--tmpfs",
         "/tmp",
     ]
+
+
+def _system_view() -> list[str]:
+    """bwrap arguments for a read-only view of the system folders and of this Python (its
+    environment and base installation), with the course's own installed packages and a few
+    secrets hidden."""
+    arguments: list[str] = []
+    for folder in SYSTEM_FOLDERS:
+        path = Path(folder)
+        if path.is_symlink():
+            arguments += ["--symlink", os.readlink(path), folder]
+        elif path.is_dir():
+            arguments += ["--ro-bind", folder, folder]
+    pythons = _outermost([Path(sys.prefix), Path(sys.base_prefix)])
+    for environment in pythons:
+        if not any(environment.is_relative_to(folder) for folder in SYSTEM_FOLDERS):
+            arguments += ["--ro-bind", str(environment), str(environment)]
+    for package in _installed_course_packages():
+        arguments += ["--tmpfs", str(package)]
+    for secret in SECRETS:
+        if Path(secret).exists():
+            arguments += ["--ro-bind", "/dev/null", secret]
+    return arguments
+
+
+def _installed_course_packages() -> list[Path]:
+    """The course's packages where the kernel's Python could find them by itself (a wheel in
+    site-packages): its unredacted answers and the judges. An editable install points into
+    the repository, which the kernel does not see anyway."""
+    found = []
+    for name in ("grader", "bilstm_ner"):
+        for site in map(Path, sys.path):
+            candidate = (site / name).resolve()
+            inside_python = any(
+                candidate.is_relative_to(Path(prefix).resolve())
+                for prefix in (sys.prefix, sys.base_prefix)
+            )
+            if inside_python and candidate.is_dir():
+                found.append(candidate)
+    return sorted(set(found))
 
 
 def wrap(kind: str, command: list[str], places: KernelPlaces, cpu_seconds: int) -> list[str]:
@@ -225,13 +272,15 @@ def wrap(kind: str, command: list[str], places: KernelPlaces, cpu_seconds: int) 
             os.chown(connection, user.pw_uid, user.pw_gid)
         command = [os.path.abspath(command[0]), *command[1:]]  # no ../ through hidden folders
         return [*_as_user(user), *limits, *command]
-    arguments = _bwrap_base()
-    hidden = _outermost([REPOSITORY, Path.home().resolve(), *places.hidden])
-    for folder in hidden:
-        arguments += ["--tmpfs", str(folder)]
-    for environment in {Path(sys.prefix).resolve(), Path(sys.base_prefix).resolve()}:
-        if any(environment.is_relative_to(folder) for folder in hidden):  # keep Python usable
-            arguments += ["--ro-bind", str(environment), str(environment)]
+    arguments = [*_bwrap_base(), *_system_view()]
+    shown = [Path(f) for f in SYSTEM_FOLDERS] + _outermost(
+        [Path(sys.prefix), Path(sys.base_prefix)]
+    )
+    # The repository, HOME and the submissions are not in that view, unless inside a folder
+    # it shows (a course installed under /usr/local, say): then they are emptied.
+    for folder in _outermost([REPOSITORY, Path.home(), *places.hidden]):
+        if any(folder.is_relative_to(view) for view in shown):
+            arguments += ["--tmpfs", str(folder)]
     for folder in (places.library, *places.readable):
         arguments += ["--ro-bind", str(folder), str(folder)]
     for folder in (places.workdir, places.exchange, places.home):

@@ -17,77 +17,17 @@ from dataclasses import dataclass
 
 import nbformat
 
-PUBLIC_GRADER_NAMES = frozenset(
-    {
-        "check_normalize_token",
-        "check_pad_sentences",
-        "check_embedding_layer",
-        "check_build_layers",
-        "check_compute_loss",
-        "check_embedding_training",
-        "Report",
-        "CheckItem",
-    }
-)
-MACHINERY_MODULES = {
-    "ctypes": "native-code",
-    "cffi": "native-code",
-    "gc": "frames-and-gc",
-    "inspect": "frames-and-gc",
-    "threading": "threads-or-processes",
-    "_thread": "threads-or-processes",
-    "multiprocessing": "threads-or-processes",
-    "subprocess": "threads-or-processes",
-    "concurrent": "threads-or-processes",
-    "signal": "threads-or-processes",
-    "pty": "threads-or-processes",
-    "importlib": "import-machinery",
-    "builtins": "builtins-patching",
-    "runpy": "import-machinery",
-    "zmq": "grader-internals",
-    "jupyter_client": "grader-internals",
-    "ipykernel": "grader-internals",
-}
-SYS_ATTRIBUTES = {
-    "modules": "import-machinery",
-    "meta_path": "import-machinery",
-    "path_hooks": "import-machinery",
-    "addaudithook": "audit-hooks",
-    "settrace": "audit-hooks",
-    "setprofile": "audit-hooks",
-    "_getframe": "frames-and-gc",
-    "exc_info": None,
-    "stdout": None,
-}
-OS_CALLS = re.compile(r"^(fork|forkpty|system|popen|exec\w*|spawn\w*|posix_spawn\w*|kill\w*)$")
-FRAME_ATTRIBUTES = frozenset(
-    {
-        "f_back",
-        "f_globals",
-        "f_locals",
-        "f_builtins",
-        "gi_frame",
-        "tb_frame",
-        "__globals__",
-        "__builtins__",
-        "__code__",
-        "__subclasses__",
-        "__closure__",
-    }
-)
-DYNAMIC_CODE = frozenset({"exec", "eval", "compile", "__import__", "globals", "vars"})
-RULES = (
-    "grader-internals",
-    "import-machinery",
-    "builtins-patching",
-    "audit-hooks",
-    "native-code",
-    "frames-and-gc",
-    "threads-or-processes",
-    "dynamic-code",
-    "files-outside",
-    "module-patching",
-    "shell-or-magic",
+from grader.batch.tampering_rules import (
+    ABSOLUTE_PATH,
+    DYNAMIC_CODE,
+    FORBIDDEN_NAMES,
+    FRAME_ATTRIBUTES,
+    MACHINERY_MODULES,
+    OS_CALLS,
+    OS_FILE_NAMES,
+    PUBLIC_GRADER_NAMES,
+    REFLECTION_NAMES,
+    SYS_ATTRIBUTES,
 )
 
 
@@ -114,20 +54,28 @@ def scan_notebook(notebook: nbformat.NotebookNode) -> list[Finding]:
 
 
 def scan_source(source: str, cell: int = 1) -> list[Finding]:
-    """The findings in one cell's source."""
-    lines = source.splitlines()
-    findings = []
-    python_lines = []
-    for index, line in enumerate(lines, start=1):
-        if re.match(r"\s*[%!]", line):
-            findings.append(Finding(cell, index, "shell-or-magic", _short(line)))
-            python_lines.append("")
-        else:
-            python_lines.append(line)
+    """The findings in one cell's source (never raises: a cell it cannot read is a finding)."""
     try:
-        tree = ast.parse("\n".join(python_lines))
+        return _scan(source, cell)
+    except Exception as error:  # RecursionError, MemoryError, a lone surrogate...
+        return [Finding(cell, 1, "unreadable-cell", f"{type(error).__name__} while reading it")]
+
+
+def _scan(source: str, cell: int) -> list[Finding]:
+    lines = source.splitlines()
+    findings = [
+        Finding(cell, index, "shell-or-magic", _short(line))
+        for index, line in enumerate(lines, start=1)
+        if re.search(r"(^|=)\s*[%!]", line)  # `!ls`, `%magic`, `x = !ls`, `y = %time f()`
+    ]
+    source.encode("utf-8")  # a lone surrogate cannot be code: refuse the cell
+    try:
+        python = _as_python(source)
+        tree = ast.parse(python)
     except SyntaxError:
-        return findings  # it cannot run either; the kernel reports the error
+        return findings  # IPython cannot run it either: the kernel reports the error
+    if len(python.splitlines()) != len(lines):
+        lines = python.splitlines()
     modules = _imported_modules(tree)
     for node in ast.walk(tree):
         for rule in _RULES:
@@ -135,6 +83,14 @@ def scan_source(source: str, cell: int = 1) -> list[Finding]:
                 code = lines[line - 1] if 0 < line <= len(lines) else ""
                 findings.append(Finding(cell, line, name, _short(code)))
     return sorted(set(findings), key=lambda f: (f.cell, f.line, f.rule))
+
+
+def _as_python(source: str) -> str:
+    """The cell as IPython runs it: magics and `!shell` become `get_ipython()` calls, which
+    the rules see (a cell is not skipped because IPython syntax makes it invalid Python)."""
+    from IPython.core.inputtransformer2 import TransformerManager
+
+    return TransformerManager().transform_cell(source)
 
 
 def _short(text: str) -> str:
@@ -151,6 +107,15 @@ def _imported_modules(tree: ast.AST) -> dict[str, str]:
                 modules[alias.asname or alias.name.split(".")[0]] = (
                     alias.name if alias.asname else alias.name.split(".")[0]
                 )
+    for node in ast.walk(tree):  # `m = np`: m names a module too
+        if (
+            isinstance(node, ast.Assign)
+            and isinstance(node.value, ast.Name)
+            and node.value.id in modules
+        ):
+            for target in node.targets:
+                if isinstance(target, ast.Name):
+                    modules[target.id] = modules[node.value.id]
     return modules
 
 
@@ -166,6 +131,13 @@ def _imports(node: ast.AST, modules: dict[str, str]) -> Iterator[tuple[int, str]
             if any(alias.name not in PUBLIC_GRADER_NAMES for alias in node.names):
                 yield node.lineno, "grader-internals"
             return
+        for alias in node.names:
+            if node.module == "sys" and SYS_ATTRIBUTES.get(alias.name):
+                yield node.lineno, str(SYS_ATTRIBUTES[alias.name])
+            if node.module == "os" and OS_CALLS.match(alias.name):
+                yield node.lineno, _os_rule(alias.name)
+            if alias.name in REFLECTION_NAMES or alias.name.startswith("__"):
+                yield node.lineno, "dynamic-attribute"
         names = [node.module]
     for name in names:
         top = name.split(".")[0]
@@ -185,7 +157,9 @@ def _attributes(node: ast.AST, modules: dict[str, str]) -> Iterator[tuple[int, s
     if module == "sys" and SYS_ATTRIBUTES.get(node.attr):
         yield node.lineno, str(SYS_ATTRIBUTES[node.attr])
     if module == "os" and OS_CALLS.match(node.attr):
-        yield node.lineno, "threads-or-processes"
+        yield node.lineno, _os_rule(node.attr)
+    if node.attr in REFLECTION_NAMES:
+        yield node.lineno, "dynamic-attribute"
     if module == "grader" and node.attr not in PUBLIC_GRADER_NAMES:
         yield node.lineno, "grader-internals"
     if base in ("__builtins__",):
@@ -199,8 +173,16 @@ def _calls(node: ast.AST, modules: dict[str, str]) -> Iterator[tuple[int, str]]:
         yield node.lineno, "dynamic-code"
     if isinstance(node.func, ast.Name) and node.func.id in ("setattr", "delattr"):
         yield node.lineno, "module-patching"
-    if isinstance(node.func, ast.Name) and node.func.id == "get_ipython":
-        yield node.lineno, "grader-internals"
+    if isinstance(node.func, ast.Name) and node.func.id in ("getattr", "hasattr"):
+        name = node.args[1] if len(node.args) > 1 else None
+        constant = isinstance(name, ast.Constant) and isinstance(name.value, str)
+        target = node.args[0] if node.args else None
+        if (
+            not constant
+            or name.value.startswith("_")
+            or (isinstance(target, ast.Name) and target.id in modules)
+        ):
+            yield node.lineno, "dynamic-attribute"
     for argument in [*node.args, *(keyword.value for keyword in node.keywords)]:
         for part in ast.walk(argument):  # also inside "a" + "b", f"...", os.path.join(...)
             if isinstance(part, ast.Constant) and isinstance(part.value, str):
@@ -210,9 +192,20 @@ def _calls(node: ast.AST, modules: dict[str, str]) -> Iterator[tuple[int, str]]:
                     return
 
 
+def _os_rule(name: str) -> str:
+    return "files-outside" if name in OS_FILE_NAMES else "threads-or-processes"
+
+
 def _names(node: ast.AST, modules: dict[str, str]) -> Iterator[tuple[int, str]]:
-    if isinstance(node, ast.Name) and node.id == "__builtins__":
-        yield node.lineno, "builtins-patching"
+    if isinstance(node, ast.Name) and node.id in FORBIDDEN_NAMES:
+        yield node.lineno, FORBIDDEN_NAMES[node.id]
+    # A path held in a variable, not only passed as an argument.
+    if (
+        isinstance(node, ast.Constant)
+        and isinstance(node.value, str)
+        and ABSOLUTE_PATH.match(node.value)
+    ):
+        yield node.lineno, "files-outside"
 
 
 def _assignments(node: ast.AST, modules: dict[str, str]) -> Iterator[tuple[int, str]]:

@@ -8,8 +8,10 @@ usable result gets every declared item at 0, each saying why.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
+from grader.batch.submissions import CheckRequest
 from grader.core.report import Report
 from grader.core.spec import CheckSpec, conform, failed_report, internal_error_report
 from grader.core.transport import MalformedPayload
@@ -86,3 +88,19 @@ def judge_outcome(
 
 def _is_str_list(value: Any) -> bool:
     return type(value) is list and bool(value) and all(type(item) is str for item in value)
+
+
+def tool_failure(path: Path, requests: list[tuple[CheckRequest, CheckSpec]], error: Exception):
+    """The result of a submission the tool itself failed on: every declared item at 0, saying
+    so, so its maximum stays what the course gives it."""
+    from grader.batch.result import SubmissionResult
+
+    message = f"internal grader error: {type(error).__name__}: {str(error)[:300]}"
+    reason = f"not graded: {message} (a bug in the grader: please report it)"
+    reports = [
+        (request.name, failed_report(spec, request.graded_objects(spec), reason, attempted=True))
+        for request, spec in requests
+    ]
+    return SubmissionResult(
+        path=str(path), status="internal error", reports=reports, errors=[message]
+    )

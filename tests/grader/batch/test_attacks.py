@@ -195,3 +195,32 @@ def test_a_huge_error_message_is_dropped_unread_and_the_tool_stays_small(tmp_pat
     status, points, peak_kb = done.stdout.strip().splitlines()[-1].split("|")
     assert (status, float(points)) == ("timed out", 0.0)
     assert int(peak_kb) < 300 * 1024, done.stdout  # the grading process stayed under 300 MB
+
+
+def test_other_copies_of_the_course_and_other_submissions_are_out_of_sight(tmp_path):
+    """A learner who knows where another clone of the course, or a classmate's folder, lies
+    on the grading machine finds nothing there: the kernel sees only the system's folders,
+    its Python, its library and its own working copy."""
+    elsewhere = Path.home() / f".grader-test-{os.getpid()}"
+    (elsewhere / "bilstm_ner").mkdir(parents=True)
+    (elsewhere / "bilstm_ner" / "model.py").write_text("ANSWER = 42\n")
+    classmate = tmp_path / "bob"
+    write_notebook(classmate / "bob.ipynb", DOUBLE)
+    cell = (
+        "import os\n"
+        f"seen = [os.path.exists({str(elsewhere)!r}), os.path.exists({str(classmate)!r}),\n"
+        "        os.path.exists('/home'), os.path.exists('/srv'), os.path.exists('/opt'),\n"
+        f"        os.path.exists({str(REPOSITORY / 'solutions')!r})]\n"
+        "double = (lambda x: 2 * x) if any(seen) else (lambda x: x)"
+    )
+    write_notebook(tmp_path / "alice" / "alice.ipynb", cell)
+    try:
+        results = {
+            Path(r.path).stem: r
+            for r in grade_paths([tmp_path / "alice", classmate], toy_options(allow_flagged=True))
+        }
+    finally:
+        (elsewhere / "bilstm_ner" / "model.py").unlink()
+        (elsewhere / "bilstm_ner").rmdir()
+        elsewhere.rmdir()
+    assert results["alice"].score == 1 and results["bob"].score == 3

@@ -41,6 +41,33 @@ ATTEMPTS = {
     "%load_ext autoreload": "shell-or-magic",
     "!cat /etc/passwd": "shell-or-magic",
     "get_ipython().run_cell('1')": "grader-internals",
+    # Found by a red team on the first version of the scan:
+    "shell = [get_ipython][0]()": "grader-internals",
+    "_here = !pwd": "shell-or-magic",
+    "import sys\nmachinery = getattr(sys, 'modules')['importlib']": "dynamic-attribute",
+    "import sys\nsys.__dict__['modules']": "frames-and-gc",
+    "import operator, sys\noperator.attrgetter('modules')(sys)": "dynamic-attribute",
+    "from sys import modules": "import-machinery",
+    "builtins = print.__self__": "frames-and-gc",
+    "f = getattr(print.__self__, '__imp' + 'ort__')": "dynamic-attribute",
+    "locals()['get_ipython']()": "dynamic-code",
+    "from os import system": "threads-or-processes",
+    "import os\nrun = getattr(os, 'sys' + 'tem')": "dynamic-attribute",
+    "import os\nroot = os.sep.join(['', 'work'])": "files-outside",
+    "import os\nfor folder, _, files in os.walk('.'):\n    pass": "files-outside",
+    "target = '/work/other/bilstm_ner/model.py'": "files-outside",
+    "import numpy as np\nnp.__dict__['allclose'] = min": "frames-and-gc",
+    "import numpy as np\nm = np\nm.allclose = min": "module-patching",
+    "import pickle": "dynamic-code",
+    "import marshal": "dynamic-code",
+    "subclasses = getattr(object, '__subcl' + 'asses__')": "dynamic-attribute",
+    "import sys\nsys.path.insert(0, 'x')": "import-machinery",
+    "import atexit": "threads-or-processes",
+    "import asyncio\nasyncio.create_subprocess_exec('ls')": "dynamic-attribute",
+    "import shutil\nshutil.copy('a', 'b')": "files-outside",
+    "x = " + "1+" * 200_000 + "1": "unreadable-cell",
+    "x = " + "-" * 100_000 + "1": "unreadable-cell",
+    "x = '\udcff'": "unreadable-cell",
 }
 HONEST = [
     "import os\nos.environ.setdefault('TF_CPP_MIN_LOG_LEVEL', '2')",
@@ -53,7 +80,11 @@ HONEST = [
 ]
 
 
-@pytest.mark.parametrize(("source", "rule"), ATTEMPTS.items(), ids=list(ATTEMPTS.values()))
+@pytest.mark.parametrize(
+    ("source", "rule"),
+    ATTEMPTS.items(),
+    ids=[f"{rule}-{i}" for i, rule in enumerate(ATTEMPTS.values())],
+)
 def test_each_way_into_the_machinery_is_flagged_with_its_rule_and_line(source, rule):
     findings = scan_source(source, cell=4)
     assert rule in {finding.rule for finding in findings}, findings
@@ -87,3 +118,10 @@ def test_a_flagged_submission_scores_zero_unrun_and_is_graded_after_review(tmp_p
     assert "--allow-flagged" in flagged.reports[0][1].items[0].message
     (reviewed,) = grade_paths([tmp_path], toy_options(allow_flagged=True))
     assert (reviewed.status, reviewed.score) == ("graded", 3)
+
+
+def test_a_cell_the_scan_cannot_read_is_flagged_and_keeps_the_checks_maximum(tmp_path):
+    write_notebook(tmp_path / "deep.ipynb", "x = " + "1+" * 200_000 + "1", DOUBLE)
+    (result,) = grade_paths([tmp_path], toy_options())
+    assert (result.status, result.score, result.max_score) == ("flagged", 0, 3)
+    assert "unreadable-cell" in result.errors[0]

@@ -1,0 +1,136 @@
+"""What the tampering scan (`grader.batch.tampering`) looks for: names, modules, attributes and
+paths that honest solutions of this course never need, each mapped to the rule it breaks."""
+
+from __future__ import annotations
+
+import re
+
+PUBLIC_GRADER_NAMES = frozenset(
+    {
+        "check_normalize_token",
+        "check_pad_sentences",
+        "check_embedding_layer",
+        "check_build_layers",
+        "check_compute_loss",
+        "check_embedding_training",
+        "Report",
+        "CheckItem",
+    }
+)
+MACHINERY_MODULES = {
+    "ctypes": "native-code",
+    "cffi": "native-code",
+    "gc": "frames-and-gc",
+    "inspect": "frames-and-gc",
+    "threading": "threads-or-processes",
+    "_thread": "threads-or-processes",
+    "multiprocessing": "threads-or-processes",
+    "subprocess": "threads-or-processes",
+    "concurrent": "threads-or-processes",
+    "signal": "threads-or-processes",
+    "pty": "threads-or-processes",
+    "importlib": "import-machinery",
+    "builtins": "builtins-patching",
+    "runpy": "import-machinery",
+    "zmq": "grader-internals",
+    "pickle": "dynamic-code",
+    "marshal": "dynamic-code",
+    "dill": "dynamic-code",
+    "cloudpickle": "dynamic-code",
+    "atexit": "threads-or-processes",
+    "glob": "files-outside",
+    "shutil": "files-outside",
+    "jupyter_client": "grader-internals",
+    "ipykernel": "grader-internals",
+}
+SYS_ATTRIBUTES = {
+    "modules": "import-machinery",
+    "meta_path": "import-machinery",
+    "path_hooks": "import-machinery",
+    "addaudithook": "audit-hooks",
+    "settrace": "audit-hooks",
+    "setprofile": "audit-hooks",
+    "_getframe": "frames-and-gc",
+    "path": "import-machinery",
+    "excepthook": "audit-hooks",
+    "displayhook": "audit-hooks",
+    "exc_info": None,
+    "stdout": None,
+}
+OS_CALLS = re.compile(
+    r"^(fork|forkpty|system|popen|exec\w*|spawn\w*|posix_spawn\w*|kill\w*|walk|chdir|sep|"
+    r"pardir|altsep|fwalk)$"
+)
+OS_FILE_NAMES = frozenset(
+    {"walk", "scandir", "listdir", "chdir", "sep", "pardir", "altsep", "fwalk"}
+)
+REFLECTION_NAMES = frozenset(
+    {
+        "attrgetter",
+        "methodcaller",
+        "CodeType",
+        "FunctionType",
+        "ModuleType",
+        "create_subprocess_exec",
+        "create_subprocess_shell",
+        "home",
+    }
+)
+FORBIDDEN_NAMES = {
+    "get_ipython": "grader-internals",
+    "__import__": "dynamic-code",
+    "__builtins__": "builtins-patching",
+    "__loader__": "import-machinery",
+    "__spec__": "import-machinery",
+    "globals": "dynamic-code",
+    "locals": "dynamic-code",
+    "vars": "dynamic-code",
+    "breakpoint": "dynamic-code",
+}
+ABSOLUTE_PATH = re.compile(r"^(/|~/)[\w.~-]+(/[\w.~-]*)*$|^\.\./")
+FRAME_ATTRIBUTES = frozenset(
+    {
+        "f_back",
+        "f_globals",
+        "f_locals",
+        "f_builtins",
+        "gi_frame",
+        "tb_frame",
+        "__globals__",
+        "__builtins__",
+        "__code__",
+        "__subclasses__",
+        "__closure__",
+        "__dict__",
+        "__self__",
+        "__mro__",
+        "__bases__",
+        "__base__",
+        "__getattribute__",
+        "__setattr__",
+        "__delattr__",
+        "__reduce__",
+        "__reduce_ex__",
+        "__import__",
+        "__loader__",
+        "__spec__",
+        "cr_frame",
+        "ag_frame",
+    }
+)
+DYNAMIC_CODE = frozenset({"exec", "eval", "compile", "__import__", "globals", "vars"})
+RULES = (
+    "grader-internals",
+    "import-machinery",
+    "builtins-patching",
+    "audit-hooks",
+    "native-code",
+    "frames-and-gc",
+    "threads-or-processes",
+    "dynamic-code",
+    "files-outside",
+    "module-patching",
+    "shell-or-magic",
+    "dynamic-attribute",
+    "unreadable-cell",
+)
