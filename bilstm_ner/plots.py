@@ -107,6 +107,7 @@ def plot_changed_rows_by_group(
     after that step; `groups` maps a name (e.g. "in batch 2") to disjoint row ids. Each panel
     draws one bar per row, ‖after − before‖, group after group (largest change first within a
     group, rows in no group last as "other rows"), so you see at a glance which groups moved.
+    Each panel has its own vertical scale: optimizers take steps of very different sizes.
     """
     if not steps:
         raise ValueError('steps is empty; pass e.g. {"Adam": (before, after)}')
@@ -139,7 +140,6 @@ def plot_changed_rows_by_group(
         1,
         figsize=(8, 1.2 + 1.8 * len(steps)),
         sharex=True,
-        sharey=True,
         squeeze=False,
         layout="constrained",
     )
