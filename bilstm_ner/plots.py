@@ -105,8 +105,9 @@ def plot_changed_rows_by_group(
 
     `steps` maps a name (e.g. "SGD", "Adam") to the matrix (float [vocab, dim]) before and
     after that step; `groups` maps a name (e.g. "in batch 2") to disjoint row ids. Each panel
-    draws one bar per row, ‖after − before‖, group after group (largest change first within a
-    group, rows in no group last as "other rows"), so you see at a glance which groups moved.
+    draws one bar per row, ‖after − before‖, each group in a slot of the same width whatever its
+    size (largest change first within a group, rows in no group last as "other rows"), so you
+    see at a glance which groups moved.
     Each panel has its own vertical scale: optimizers take steps of very different sizes.
     """
     if not steps:
@@ -147,20 +148,21 @@ def plot_changed_rows_by_group(
         change = np.linalg.norm(
             np.asarray(after, dtype=np.float64) - np.asarray(before, dtype=np.float64), axis=1
         )
-        start, centers, labels = 0, [], []
-        for name, rows in members.items():
+        for slot, (name, rows) in enumerate(members.items()):
             heights = np.sort(change[rows])[::-1]
-            positions = np.arange(start, start + len(rows))
-            axes.bar(positions, heights, width=1.0, linewidth=0, color=colors[name])
-            centers.append(start + (len(rows) - 1) / 2)
-            labels.append(f"{name} ({len(rows)})")
-            start += len(rows)
-            if start < n_rows:
-                axes.axvline(start - 0.5, color="0.8", linewidth=0.8)
+            positions = slot + (np.arange(len(rows)) + 0.5) / max(len(rows), 1)
+            width = 1.0 / max(len(rows), 1)
+            axes.bar(positions, heights, width=width, linewidth=0, color=colors[name])
+            if slot:
+                axes.axvline(slot, color="0.6", linewidth=0.8)
         axes.set_title(f"{step_name}: {int(np.count_nonzero(change))} of {n_rows} rows moved")
         axes.set_ylabel("‖after − before‖")
-        axes.set_xticks(centers, labels, fontsize=8)
-        axes.set_xlim(-0.5, n_rows - 0.5)
+        labels = [
+            f"{name}\n({len(rows)} row{'' if len(rows) == 1 else 's'})"
+            for name, rows in members.items()
+        ]
+        axes.set_xticks(np.arange(len(members)) + 0.5, labels, fontsize=8)
+        axes.set_xlim(0, len(members))
         axes.set_ylim(0, None if change.any() else 1)
     return _finish(figure)
 

@@ -97,13 +97,16 @@ def test_changed_rows_by_group_draws_each_step_group_after_group_largest_first()
     assert sgd_axes.get_title() == "SGD: 2 of 6 rows moved"
     assert adam_axes.get_title() == "Adam: 3 of 6 rows moved"
     labels = [label.get_text() for label in adam_axes.get_xticklabels()]
-    assert labels == ["in batch 2 (2)", "only in batch 1 (2)", "other rows (2)"]
+    assert labels == ["in batch 2\n(2 rows)", "only in batch 1\n(2 rows)", "other rows\n(2 rows)"]
+    assert adam_axes.get_xlim() == (0, 3)  # one slot of the same width per group
 
 
 def test_changed_rows_by_group_with_nothing_changed_or_an_empty_group_does_not_crash():
     matrix = np.ones((3, 2))
-    figure = plot_changed_rows_by_group({"Adam": (matrix, matrix)}, {"none": [], "all": [0, 1, 2]})
+    figure = plot_changed_rows_by_group({"Adam": (matrix, matrix)}, {"none": [], "one": [0]})
     assert figure.axes[0].get_title() == "Adam: 0 of 3 rows moved"
+    labels = [label.get_text() for label in figure.axes[0].get_xticklabels()]
+    assert labels == ["none\n(0 rows)", "one\n(1 row)", "other rows\n(2 rows)"]
     figure.canvas.draw()
 
 
