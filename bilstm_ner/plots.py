@@ -93,6 +93,80 @@ def plot_changed_rows(
     return _finish(figure)
 
 
+GROUP_COLORS = ("tab:orange", "tab:blue", "tab:green", "tab:purple", "tab:brown")
+UNGROUPED_COLOR = "0.6"
+
+
+def plot_changed_rows_by_group(
+    steps: Mapping[str, tuple[np.ndarray, np.ndarray]],
+    groups: Mapping[str, Iterable[int]],
+) -> Figure:
+    """One panel per step: how far it moved every embedding row, with the rows grouped.
+
+    `steps` maps a name (e.g. "SGD", "Adam") to the matrix (float [vocab, dim]) before and
+    after that step; `groups` maps a name (e.g. "in batch 2") to disjoint row ids. Each panel
+    draws one bar per row, ‖after − before‖, each group in a slot of the same width whatever its
+    size (largest change first within a group, rows in no group last as "other rows"), so you
+    see at a glance which groups moved.
+    Each panel has its own vertical scale: optimizers take steps of very different sizes.
+    """
+    if not steps:
+        raise ValueError('steps is empty; pass e.g. {"Adam": (before, after)}')
+    shapes = {np.asarray(m).shape for pair in steps.values() for m in pair}
+    if len(shapes) != 1 or len(next(iter(shapes))) != 2:
+        raise ValueError(
+            f"every before and after must be a [vocabulary_size, embedding_dim] matrix of one "
+            f"shape; found {sorted(shapes)} (pass .numpy() copies of the matrix)"
+        )
+    n_rows = next(iter(shapes))[0]
+    members: dict[str, list[int]] = {}
+    seen: set[int] = set()
+    for name, rows in groups.items():
+        ids = [int(row) for row in np.asarray(list(rows), dtype=np.int64).ravel()]
+        if any(not 0 <= row < n_rows for row in ids):
+            raise ValueError(f"group {name!r} holds ids outside 0..{n_rows - 1}")
+        if seen.intersection(ids):
+            raise ValueError(
+                f"group {name!r} shares rows with an earlier group: make them disjoint"
+            )
+        seen.update(ids)
+        members[name] = sorted(set(ids))
+    colors = {name: GROUP_COLORS[i % len(GROUP_COLORS)] for i, name in enumerate(members)}
+    rest = [row for row in range(n_rows) if row not in seen]
+    if rest:
+        members["other rows"], colors["other rows"] = rest, UNGROUPED_COLOR
+
+    figure, axes_list = plt.subplots(
+        len(steps),
+        1,
+        figsize=(8, 1.2 + 1.8 * len(steps)),
+        sharex=True,
+        squeeze=False,
+        layout="constrained",
+    )
+    for axes, (step_name, (before, after)) in zip(axes_list[:, 0], steps.items(), strict=True):
+        change = np.linalg.norm(
+            np.asarray(after, dtype=np.float64) - np.asarray(before, dtype=np.float64), axis=1
+        )
+        for slot, (name, rows) in enumerate(members.items()):
+            heights = np.sort(change[rows])[::-1]
+            positions = slot + (np.arange(len(rows)) + 0.5) / max(len(rows), 1)
+            width = 1.0 / max(len(rows), 1)
+            axes.bar(positions, heights, width=width, linewidth=0, color=colors[name])
+            if slot:
+                axes.axvline(slot, color="0.6", linewidth=0.8)
+        axes.set_title(f"{step_name}: {int(np.count_nonzero(change))} of {n_rows} rows moved")
+        axes.set_ylabel("‖after − before‖")
+        labels = [
+            f"{name}\n({len(rows)} row{'' if len(rows) == 1 else 's'})"
+            for name, rows in members.items()
+        ]
+        axes.set_xticks(np.arange(len(members)) + 0.5, labels, fontsize=8)
+        axes.set_xlim(0, len(members))
+        axes.set_ylim(0, None if change.any() else 1)
+    return _finish(figure)
+
+
 def plot_mask(input_batch: np.ndarray, pad_index: int, lengths: np.ndarray | None = None) -> Figure:
     """The padding mask of int [batch, time] `input_batch`: real tokens light, padding dark.
 

@@ -16,6 +16,7 @@ from bilstm_ner.plots import (
     IN_BATCH_COLOR,
     OTHER_COLOR,
     plot_changed_rows,
+    plot_changed_rows_by_group,
     plot_embeddings_2d,
     plot_mask,
     plot_training_curves,
@@ -43,6 +44,7 @@ def test_changed_rows_draws_one_bar_per_row_with_batch_rows_highlighted():
 def test_figures_are_closed_so_jupyter_shows_each_once():
     open_before = plt.get_fignums()
     plot_changed_rows(np.zeros((2, 2)), np.ones((2, 2)))
+    plot_changed_rows_by_group({"SGD": (np.zeros((2, 2)), np.ones((2, 2)))}, {"a": [0]})
     plot_mask(np.array([[2, 1]]), pad_index=1)
     plot_training_curves({"train_loss": [1.0]})
     plot_embeddings_2d(np.eye(2), ["a", "b"])
@@ -77,6 +79,43 @@ def test_changed_rows_with_nothing_changed_or_one_row_does_not_crash(shape):
 def test_changed_rows_refuses_matrices_of_different_shapes():
     with pytest.raises(ValueError, match=r"same shape; found \(3, 2\) and \(2, 2\)"):
         plot_changed_rows(np.zeros((3, 2)), np.zeros((2, 2)))
+
+
+def test_changed_rows_by_group_draws_each_step_group_after_group_largest_first():
+    start = np.zeros((6, 2))
+    sgd, adam = start.copy(), start.copy()
+    sgd[[4, 5]] = 1.0
+    adam[[4, 5]] = 1.0
+    adam[0] = [0.0, 0.5]
+    groups = {"in batch 2": [5, 4], "only in batch 1": [0, 1]}
+    figure = plot_changed_rows_by_group({"SGD": (start, sgd), "Adam": (start, adam)}, groups)
+    sgd_axes, adam_axes = figure.axes
+    assert [bar.get_height() for bar in adam_axes.patches] == pytest.approx(
+        [np.sqrt(2), np.sqrt(2), 0.5, 0, 0, 0]
+    )
+    assert [bar.get_height() for bar in sgd_axes.patches][2:] == [0, 0, 0, 0]
+    assert sgd_axes.get_title() == "SGD: 2 of 6 rows moved"
+    assert adam_axes.get_title() == "Adam: 3 of 6 rows moved"
+    labels = [label.get_text() for label in adam_axes.get_xticklabels()]
+    assert labels == ["in batch 2\n(2 rows)", "only in batch 1\n(2 rows)", "other rows\n(2 rows)"]
+    assert adam_axes.get_xlim() == (0, 3)  # one slot of the same width per group
+
+
+def test_changed_rows_by_group_with_nothing_changed_or_an_empty_group_does_not_crash():
+    matrix = np.ones((3, 2))
+    figure = plot_changed_rows_by_group({"Adam": (matrix, matrix)}, {"none": [], "one": [0]})
+    assert figure.axes[0].get_title() == "Adam: 0 of 3 rows moved"
+    labels = [label.get_text() for label in figure.axes[0].get_xticklabels()]
+    assert labels == ["none\n(0 rows)", "one\n(1 row)", "other rows\n(2 rows)"]
+    figure.canvas.draw()
+
+
+def test_changed_rows_by_group_refuses_overlapping_groups_and_mismatched_matrices():
+    matrix = np.zeros((3, 2))
+    with pytest.raises(ValueError, match="'b' shares rows"):
+        plot_changed_rows_by_group({"SGD": (matrix, matrix)}, {"a": [0, 1], "b": [1]})
+    with pytest.raises(ValueError, match=r"one shape; found \[\(2, 2\), \(3, 2\)\]"):
+        plot_changed_rows_by_group({"SGD": (matrix, np.zeros((2, 2)))}, {"a": [0]})
 
 
 def test_mask_is_an_image_of_real_tokens_and_padding_with_length_marks():
