@@ -36,7 +36,8 @@ KERNEL_USER = os.environ.get("GRADER_KERNEL_USER", "grader-kernel")
 COURSE_SOURCES = ("grader", "bilstm_ner", "solutions", "notebooks", "tests")
 """Folders of the repository the `user` sandbox's kernel must not be able to read."""
 REPOSITORY = Path(grader.__file__).resolve().parents[1]
-"""The folder holding the course's sources, solutions and judges: hidden from the kernel."""
+"""The folder holding the course's sources (a checkout: also its solutions), or the
+site-packages the course is installed in (from a wheel, as in a Gradescope bundle)."""
 
 MAX_PROCESSES = 512
 MAX_FILE_BYTES = 512 * 2**20
@@ -226,12 +227,17 @@ def wrap(kind: str, command: list[str], places: KernelPlaces, cpu_seconds: int) 
         command = [os.path.abspath(command[0]), *command[1:]]  # no ../ through hidden folders
         return [*_as_user(user), *limits, *command]
     arguments = _bwrap_base()
-    hidden = _outermost([REPOSITORY, Path.home().resolve(), *places.hidden])
+    hidden = _outermost([*course_sources(), Path.home().resolve(), *places.hidden])
     for folder in hidden:
         arguments += ["--tmpfs", str(folder)]
-    for environment in {Path(sys.prefix).resolve(), Path(sys.base_prefix).resolve()}:
-        if any(environment.is_relative_to(folder) for folder in hidden):  # keep Python usable
+    covered = [*hidden, Path("/tmp")]  # /tmp is a fresh tmpfs too: a venv there must stay
+    for environment in sorted({Path(sys.prefix).resolve(), Path(sys.base_prefix).resolve()}):
+        if any(environment.is_relative_to(folder) for folder in covered):  # keep Python usable
             arguments += ["--ro-bind", str(environment), str(environment)]
+            # ... but not the course installed in it (a wheel's site-packages): hide it again
+            for folder in hidden:
+                if folder.is_relative_to(environment):
+                    arguments += ["--tmpfs", str(folder)]
     for folder in (places.library, *places.readable):
         arguments += ["--ro-bind", str(folder), str(folder)]
     for folder in (places.workdir, places.exchange, places.home):
@@ -240,6 +246,15 @@ def wrap(kind: str, command: list[str], places: KernelPlaces, cpu_seconds: int) 
     # In its own PID namespace the kernel's parent is not the tool's pid, so ipykernel would
     # take itself for orphaned and quit; bwrap --die-with-parent does that job instead.
     return [*arguments, *limits, *command, "--IPKernelApp.parent_handle=1"]
+
+
+def course_sources(root: Path = REPOSITORY) -> list[Path]:
+    """What a kernel must not see of the course: the whole checkout `root` (sources,
+    solutions, judges), or, installed from a wheel, only the course's own packages in it (the
+    rest of site-packages is the kernel's TensorFlow)."""
+    if (root / "pyproject.toml").is_file():
+        return [root]
+    return [root / "grader", root / "bilstm_ner"]
 
 
 def _outermost(folders: list[Path]) -> list[Path]:
