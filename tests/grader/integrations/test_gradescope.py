@@ -9,11 +9,12 @@ import shutil
 from pathlib import Path
 
 import pytest
-from course_files import BATCH_TESTS, TOY_COURSE, code_notebook, write
+from course_files import BATCH_TESTS, ROOT, TOY_COURSE, code_notebook, write
 
 from grader.batch.course import load_course
 from grader.batch.submissions import UsageError, load_registry
 from grader.integrations.gradescope import FOUND_TEST, Settings, find_notebooks, run
+from grader.integrations.gradescope_bundle import course_metadata
 
 DOUBLE = "def double(x):\n    return 2 * x"
 GREET = "def greet(name):\n    return f'hello {name}'"
@@ -133,3 +134,15 @@ def test_settings_survive_the_bundle_and_refuse_an_unknown_visibility(tmp_path):
     assert Settings.read(tmp_path / "autograder.json") == settings
     with pytest.raises(UsageError, match="visibility must be one of"):
         Settings(visibility="after_lunch")
+
+
+def test_the_bundle_carries_the_grader_metadata_of_the_course_notebooks_asked_for():
+    assert sorted(course_metadata(None)) == [
+        "01_data",
+        "02_embeddings",
+        "03_build_layers",
+        "04_compute_loss",
+        "05_training",
+    ]  # 06_tf1_appendix grades nothing
+    one = course_metadata(ROOT / "solutions" / "04_compute_loss.ipynb")
+    assert one == {"04_compute_loss": {"checks": ["compute_loss"]}}

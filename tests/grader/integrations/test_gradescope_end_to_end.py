@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -106,7 +107,8 @@ def test_the_zip_holds_both_scripts_at_its_root_a_wheel_the_pins_and_no_solution
         modes = {info.filename: info.external_attr >> 16 for info in archive.infolist()}
         course = [json.loads(archive.read(n)) for n in names if n.startswith("course/")]
     assert {"setup.sh", "run_autograder", "constraints.txt", "autograder.json"} <= set(names)
-    assert [n for n in names if n.endswith(".whl")] == ["bilstm_ner_course-0.1.0-py3-none-any.whl"]
+    (wheel,) = [n for n in names if n.endswith(".whl")]
+    assert re.fullmatch(r"bilstm_ner_course-[\w.]+-py3-none-any\.whl", wheel)
     assert modes["setup.sh"] & 0o111 and modes["run_autograder"] & 0o111
     assert len(course) == len(COURSE_POINTS) and all(nb["cells"] == [] for nb in course)
     assert os.access(bundle / "setup.sh", os.X_OK) and os.access(bundle / "run_autograder", os.X_OK)
