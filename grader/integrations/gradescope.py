@@ -41,7 +41,8 @@ from grader.batch.grading import (
     grade_paths,
 )
 from grader.batch.results import atomic_write_text, gradescope_json, results_table
-from grader.batch.sandbox import NO_SANDBOX_WARNING, bwrap_works
+from grader.batch.sandbox import NO_SANDBOX_WARNING
+from grader.batch.sandbox import resolve as resolve_sandbox
 from grader.batch.submissions import CheckRequest, UsageError, load_registry
 from grader.core.spec import CheckSpec, failed_report
 
@@ -65,7 +66,8 @@ class Settings:
     memory_limit_mb: float = DEFAULT_MEMORY_LIMIT_MB
     jobs: int = 1
     sandbox: str = "auto"
-    """"auto": bubblewrap where namespaces are allowed, else none (Gradescope's Docker)."""
+    """"auto": bubblewrap where namespaces are allowed, else the unprivileged user setup.sh
+    creates (Gradescope's Docker refuses namespaces), else none."""
     registry: str = "grader.checks"
     python_path: tuple[str, ...] = field(default_factory=tuple)
 
@@ -76,8 +78,8 @@ class Settings:
             )
         if not (self.timeout > 0 and self.memory_limit_mb > 0 and self.jobs >= 1):
             raise UsageError("timeout, memory limit and jobs must be positive")
-        if self.sandbox not in ("auto", "bwrap", "none"):
-            raise UsageError(f"sandbox must be auto, bwrap or none, got {self.sandbox!r}")
+        if self.sandbox not in ("auto", "bwrap", "user", "none"):
+            raise UsageError(f"sandbox must be auto, bwrap, user or none, got {self.sandbox!r}")
 
     def to_json(self) -> str:
         """The settings as the JSON file the bundle carries."""
@@ -216,9 +218,7 @@ def grade_submission(root: Path, settings: Settings) -> dict:
     course_dir = root / "source" / COURSE_FOLDER
     course = load_course(course_dir, registry)
     found = find_notebooks(root / "submission", course)
-    sandbox = settings.sandbox
-    if sandbox == "auto":
-        sandbox = "bwrap" if bwrap_works() else "none"
+    sandbox = choose_sandbox(settings)
     print(f"gradescope: kernels run with sandbox {sandbox}")
     if sandbox == "none":
         print(f"gradescope: {NO_SANDBOX_WARNING}")
@@ -245,6 +245,19 @@ def grade_submission(root: Path, settings: Settings) -> dict:
         for error in result.errors:
             print(f"{name}: {error}")
     return results_json(graded, found, settings, time.monotonic() - started)
+
+
+def choose_sandbox(settings: Settings) -> str:
+    """The sandbox kernels run in: for "auto", bubblewrap where namespaces are allowed, else
+    the unprivileged user setup.sh creates, else (said on stdout) none: a learner still gets
+    results when neither can run."""
+    try:
+        return resolve_sandbox(settings.sandbox, settings.jobs)
+    except ValueError as error:
+        if settings.sandbox != "auto":
+            raise UsageError(str(error)) from None
+        print(f"gradescope: {error}")
+        return "none"
 
 
 def failure_json(error: BaseException, seconds: float) -> dict:
@@ -297,6 +310,7 @@ def check(root: Path) -> int:
     )
     names = [name for name, requests in course.assignments.items() if requests]
     print(f"gradescope check: ok, {len(names)} graded notebooks, {points:g} points")
+    print(f"gradescope check: kernels will run with sandbox {choose_sandbox(settings)}")
     return 0
 
 

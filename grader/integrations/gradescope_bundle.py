@@ -37,6 +37,7 @@ set -euo pipefail
 ROOT="${AUTOGRADER_ROOT:-/autograder}"
 SOURCE="$ROOT/source"
 VENV="$ROOT/venv"
+KERNEL_USER="${GRADER_KERNEL_USER:-grader-kernel}"
 
 updated=""
 apt_install() {
@@ -45,12 +46,14 @@ apt_install() {
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@"
 }
 
-# A Python with venv; 3.11 or newer runs the tested pins (Ubuntu 22.04's python3 is 3.10).
+# A Python with venv. The tested pins (constraints.txt) need 3.11.5 or newer: Ubuntu 24.04's
+# python3 (3.12); Ubuntu 22.04 has 3.10 and a 3.11.0 package, which get the newest versions
+# that support them instead.
 find_python() {
-    local minor="$1" candidate
+    local minimum="$1" candidate
     for candidate in python3.13 python3.12 python3.11 python3 python3.10; do
         if command -v "$candidate" >/dev/null 2>&1 && "$candidate" -c \
-            "import sys, venv, ensurepip; sys.exit(sys.version_info < (3, $minor))" 2>/dev/null
+            "import sys, venv, ensurepip; sys.exit(sys.version_info < ($minimum))" 2>/dev/null
         then
             command -v "$candidate"
             return 0
@@ -58,30 +61,41 @@ find_python() {
     done
     return 1
 }
-PYTHON="$(find_python 11 || true)"
+PYTHON="$(find_python "3, 11, 5" || true)"
 if [ -z "$PYTHON" ]; then
-    apt_install python3.11 python3.11-venv || apt_install python3 python3-venv || true
-    PYTHON="$(find_python 11 || find_python 10 || true)"
+    apt_install python3 python3-venv || true
+    PYTHON="$(find_python "3, 11, 5" || true)"
+fi
+if [ -z "$PYTHON" ]; then
+    apt_install python3.11 python3.11-venv || true
+    PYTHON="$(find_python "3, 10" || true)"
 fi
 if [ -z "$PYTHON" ]; then
     echo "setup.sh: could not install Python 3.10 or newer with venv" >&2
     exit 1
 fi
-# bubblewrap sandboxes kernels where namespaces are allowed (rarely inside Docker);
-# prlimit (util-linux) limits them everywhere.
+# bubblewrap sandboxes kernels where namespaces are allowed (rarely inside Docker); elsewhere
+# they run as the unprivileged user below. prlimit and setpriv (util-linux) limit them, pkill
+# (procps) ends what they leave behind.
 command -v bwrap >/dev/null 2>&1 || apt_install bubblewrap ||
-    echo "setup.sh: no bubblewrap: learners' kernels will run unsandboxed"
-command -v prlimit >/dev/null 2>&1 || apt_install util-linux
+    echo "setup.sh: no bubblewrap: kernels will run as the user $KERNEL_USER"
+command -v prlimit >/dev/null 2>&1 && command -v setpriv >/dev/null 2>&1 ||
+    apt_install util-linux
+command -v pkill >/dev/null 2>&1 || apt_install procps
+id -u "$KERNEL_USER" >/dev/null 2>&1 || useradd --system --no-create-home "$KERNEL_USER"
 
 "$PYTHON" -m venv "$VENV"
 "$VENV/bin/python" -m pip install --quiet --upgrade pip
-if "$VENV/bin/python" -c 'import sys; sys.exit(sys.version_info < (3, 11))'; then
-    "$VENV/bin/python" -m pip install --quiet -c "$SOURCE/constraints.txt" "$SOURCE"/*.whl
-else
-    echo "setup.sh: $("$PYTHON" --version) is older than the tested pins need (3.11):" \
-        "installing the newest versions that support it"
+if ! "$VENV/bin/python" -m pip install --quiet -c "$SOURCE/constraints.txt" "$SOURCE"/*.whl
+then
+    echo "setup.sh: the tested pins do not install on $("$PYTHON" --version) (they need" \
+        "3.11.5 or newer): installing the newest versions that support it instead"
     "$VENV/bin/python" -m pip install --quiet "$SOURCE"/*.whl
 fi
+# What the kernel user may not read: the bundle and the installed course (its kernel imports a
+# copy without the answers); the venv's Python and packages stay readable.
+SITE="$("$VENV/bin/python" -c 'import sysconfig; print(sysconfig.get_path("purelib"))')"
+chmod -R o-rwx "$SOURCE" "$SITE/grader" "$SITE/bilstm_ner"
 "$VENV/bin/python" -m grader.integrations.gradescope check --root "$ROOT"
 """
 

@@ -12,6 +12,23 @@ TOY_COURSE = BATCH_TESTS / "toy_course"
 """double.ipynb (3 points), greet.ipynb (1) and renamed.ipynb (3): checks from `toy_checks`."""
 
 
+def course_points() -> dict[str, float]:
+    """{course notebook: its maximum}, as the course (solutions/) and the checks declare it."""
+    from grader.batch.course import load_course
+    from grader.batch.submissions import load_registry
+
+    registry = load_registry("grader.checks")
+    return {
+        name: sum(registry[r.name].max_score(r.graded_objects(registry[r.name])) for r in requests)
+        for name, requests in load_course(None, registry).assignments.items()
+        if requests
+    }
+
+
+COURSE_POINTS = course_points()
+COURSE_TOTAL = sum(COURSE_POINTS.values())
+
+
 def solution(name: str) -> nbformat.NotebookNode:
     """The course's solution notebook `name` (e.g. "04_compute_loss")."""
     return nbformat.read(ROOT / "solutions" / f"{name}.ipynb", as_version=4)
@@ -23,8 +40,8 @@ def stub(name: str) -> nbformat.NotebookNode:
 
 
 PAD_ZERO = ("tf.not_equal(input_batch, pad_index)", "tf.not_equal(input_batch, 0)")
-"""Notebook 04 with the padding id hard-coded as 0: right for pad_index 0 only, 3 of 6 points
-(a scalar, the loss with pad_index 0) on every run."""
+"""Notebook 04 with the padding id hard-coded as 0: right for pad_index 0 only, so some of its
+points (a scalar, the loss with pad_index 0) on every run, and not the others."""
 
 
 def partly_right_loss(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:

@@ -25,18 +25,10 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from course_files import partly_right_loss, solution, stub, write
+from course_files import COURSE_POINTS, COURSE_TOTAL, partly_right_loss, solution, stub, write
 
 from grader.batch.cli import main
 from grader.batch.sandbox import bwrap_works
-
-COURSE_POINTS = {
-    "01_data": 10,
-    "02_embeddings": 6,
-    "03_build_layers": 16,
-    "04_compute_loss": 6,
-    "05_training": 6,
-}
 
 
 @pytest.fixture(scope="module")
@@ -128,8 +120,9 @@ def test_the_grading_code_is_the_wheels(autograder_root):
 
 def test_a_solution_earns_its_notebooks_points_and_each_missing_notebook_zero(autograder_root):
     data = run_autograder(autograder_root, {"04_compute_loss.ipynb": solution("04_compute_loss")})
-    assert points(data, "04_compute_loss") == (6, 6)
-    assert data["score"] == 6 and sum(t["max_score"] for t in data["tests"]) == 44
+    loss = COURSE_POINTS["04_compute_loss"]
+    assert points(data, "04_compute_loss") == (loss, loss)
+    assert data["score"] == loss and sum(t["max_score"] for t in data["tests"]) == COURSE_TOTAL
     for missing in ("01_data", "02_embeddings", "03_build_layers", "05_training"):
         assert points(data, missing) == (0, COURSE_POINTS[missing])
     assert f"kernels run with sandbox {'bwrap' if bwrap_works() else 'none'}" in data["stdout"]
@@ -137,13 +130,15 @@ def test_a_solution_earns_its_notebooks_points_and_each_missing_notebook_zero(au
 
 def test_a_stub_earns_nothing(autograder_root):
     data = run_autograder(autograder_root, {"04_compute_loss.ipynb": stub("04_compute_loss")})
-    assert data["score"] == 0 and points(data, "04_compute_loss") == (0, 6)
+    assert data["score"] == 0
+    assert points(data, "04_compute_loss") == (0, COURSE_POINTS["04_compute_loss"])
 
 
 def test_a_partly_right_answer_earns_the_items_it_gets_right(autograder_root):
     wrong = partly_right_loss(solution("04_compute_loss"))
     data = run_autograder(autograder_root, {"04_compute_loss.ipynb": wrong})
-    assert points(data, "04_compute_loss") == (3, 6)
+    earned, maximum = points(data, "04_compute_loss")
+    assert 0 < earned < maximum == COURSE_POINTS["04_compute_loss"]
     failed = [t["name"] for t in data["tests"] if t["status"] == "failed" and t["max_score"]]
     assert any("matches the reference loss for any pad_index" in name for name in failed)
 
@@ -155,8 +150,9 @@ def test_two_notebooks_are_both_graded_whatever_suffix_gradescope_added(autograd
         "scratch.ipynb": stub("04_compute_loss"),
     }
     data = run_autograder(autograder_root, files)
-    assert points(data, "01_data") == (10, 10) and points(data, "04_compute_loss") == (6, 6)
-    assert data["score"] == 16
+    for name in ("01_data", "04_compute_loss"):
+        assert points(data, name) == (COURSE_POINTS[name], COURSE_POINTS[name])
+    assert data["score"] == COURSE_POINTS["01_data"] + COURSE_POINTS["04_compute_loss"]
     assert "ignored: scratch.ipynb" in data["tests"][0]["output"]
 
 
@@ -164,11 +160,11 @@ def test_tampered_metadata_neither_drops_a_check_nor_lowers_the_maximum(autograd
     tampered = stub("04_compute_loss")
     tampered.metadata["grader"] = {"checks": []}
     data = run_autograder(autograder_root, {"04_compute_loss.ipynb": tampered})
-    assert points(data, "04_compute_loss") == (0, 6)
+    assert points(data, "04_compute_loss") == (0, COURSE_POINTS["04_compute_loss"])
 
 
 def test_a_submission_without_a_notebook_scores_zero_of_the_whole_course(autograder_root):
     data = run_autograder(autograder_root, {"answers.txt": "my answers are in my head"})
-    assert data["score"] == 0 and sum(t["max_score"] for t in data["tests"]) == 44
+    assert data["score"] == 0 and sum(t["max_score"] for t in data["tests"]) == COURSE_TOTAL
     assert data["tests"][0]["status"] == "failed"
     assert "not found in your submission" in data["tests"][1]["output"]

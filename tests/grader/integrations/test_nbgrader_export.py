@@ -11,19 +11,11 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from course_files import ROOT
+from course_files import COURSE_POINTS, ROOT
 
 from grader.batch.submissions import UsageError
 from grader.integrations import nbgrader_kernel
 from grader.integrations.nbgrader_export import KERNEL_NAME, check_call, export_course
-
-COURSE_POINTS = {
-    "01_data": 10,
-    "02_embeddings": 6,
-    "03_build_layers": 16,
-    "04_compute_loss": 6,
-    "05_training": 6,
-}
 
 
 @pytest.fixture(scope="module")
@@ -68,7 +60,7 @@ def test_solution_regions_are_solution_cells_and_every_other_cell_is_locked(expo
 def test_the_autograded_cell_prints_the_report_outputs_the_score_and_raises_at_zero(exported):
     (cell,) = [c for c in source(exported, "05_training").cells if kind(c) == "grade"]
     assert "report = check_embedding_training(BiLSTMTagger, train_step=train_step)" in cell.source
-    assert "assert report.max_score == 6," in cell.source
+    assert f"assert report.max_score == {COURSE_POINTS['05_training']:g}," in cell.source
     assert 'assert report.score > 0, "no points yet' in cell.source
     assert cell.source.splitlines()[-1] == "report.score"
 

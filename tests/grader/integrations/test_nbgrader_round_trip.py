@@ -16,7 +16,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from course_files import ROOT, partly_right_loss, write
+from course_files import COURSE_POINTS, ROOT, partly_right_loss, write
 
 from grader.batch.cli import main
 
@@ -28,9 +28,10 @@ except ImportError:  # CI installs it (make install): there, a missing nbgrader 
     pytest.skip("nbgrader is not installed: pip install -e '.[nbgrader]'", allow_module_level=True)
 
 ASSIGNMENT = "04_compute_loss"
-FORGED_GRADER = """
+POINTS = COURSE_POINTS[ASSIGNMENT]
+FORGED_GRADER = f"""
 class _FullMarks:
-    score = max_score = 6.0
+    score = max_score = {POINTS}
 
 def check_compute_loss(compute_loss):
     return _FullMarks()
@@ -104,12 +105,12 @@ def test_generate_assignment_leaves_the_same_stubs_as_make_notebooks(course_dir)
 
 
 def test_the_solution_earns_full_marks(course_dir):
-    assert score(course_dir, "alice_solution") == (6, 6)
+    assert score(course_dir, "alice_solution") == (POINTS, POINTS)
 
 
 def test_the_stub_earns_nothing_even_with_a_grader_py_beside_it(course_dir):
     assert (notebook_path(course_dir, "autograded", "bob_stub").parent / "grader.py").exists()
-    assert score(course_dir, "bob_stub") == (0, 6)
+    assert score(course_dir, "bob_stub") == (0, POINTS)
 
 
 def test_a_partly_right_answer_earns_what_python_m_grader_grade_gives_it(course_dir, tmp_path):
@@ -119,7 +120,8 @@ def test_a_partly_right_answer_earns_what_python_m_grader_grade_gives_it(course_
     arguments = ["grade", str(submitted), "--course", str(course), "--json", str(results)]
     assert main(arguments) == 0
     graded = json.loads(results.read_text())["submissions"][0]
-    assert score(course_dir, "carol_partly_right") == (graded["score"], 6) == (3, 6)
+    earned = graded["score"]
+    assert score(course_dir, "carol_partly_right") == (earned, POINTS) and 0 < earned < POINTS
 
 
 def test_a_kernel_that_cannot_import_the_course_fails_autograde_loudly(course_dir, tmp_path):
