@@ -92,6 +92,8 @@ from typing import NoReturn
 from grader.batch.options import DEFAULT_MEMORY_LIMIT_MB, DEFAULT_TIMEOUT
 from grader.batch.shards import parse_shard
 from grader.batch.submissions import UsageError
+from grader.integrations.cli import add_commands as add_integration_commands
+from grader.integrations.cli import run as run_integration
 
 EXIT_OK, EXIT_BELOW_THRESHOLD, EXIT_USAGE, EXIT_INTERNAL, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 
@@ -105,7 +107,10 @@ class _Parser(argparse.ArgumentParser):
 
 def build_parser() -> argparse.ArgumentParser:
     """The command-line parser of `python -m grader`."""
-    parser = _Parser(prog="python -m grader", description="Grade submitted notebooks.")
+    parser = _Parser(
+        prog="python -m grader",
+        description="Grade submitted notebooks, or take the course to Gradescope or nbgrader.",
+    )
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     grade = commands.add_parser(
         "grade",
@@ -145,6 +150,7 @@ def build_parser() -> argparse.ArgumentParser:
     merge.add_argument("--json", metavar="FILE", help="write the joined results here")
     merge.add_argument("--csv", metavar="FILE", help="write a one-row-per-submission summary")
     merge.add_argument("--partial", action="store_true", help="allow missing shards")
+    add_integration_commands(commands)  # autograder gradescope, export nbgrader
     return parser
 
 
@@ -200,6 +206,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code (0 results, 1 below --fail-under, 2 misuse)."""
     arguments = build_parser().parse_args(argv)
     try:
+        if arguments.command in ("autograder", "export"):
+            return run_integration(arguments)
         if arguments.command == "merge":
             from grader.batch.merge import run_merge
 

@@ -36,7 +36,8 @@ KERNEL_USER = os.environ.get("GRADER_KERNEL_USER", "grader-kernel")
 COURSE_SOURCES = ("grader", "bilstm_ner", "solutions", "notebooks", "tests")
 """Folders of the repository the `user` sandbox's kernel must not be able to read."""
 REPOSITORY = Path(grader.__file__).resolve().parents[1]
-"""The folder holding the course's sources, solutions and judges: hidden from the kernel."""
+"""The folder holding the course's sources (a checkout: also its solutions), or the
+site-packages the course is installed in (from a wheel, as in a Gradescope bundle)."""
 
 MAX_PROCESSES = 512
 MAX_FILE_BYTES = 512 * 2**20
@@ -276,9 +277,9 @@ def wrap(kind: str, command: list[str], places: KernelPlaces, cpu_seconds: int) 
     shown = [Path(f) for f in SYSTEM_FOLDERS] + _outermost(
         [Path(sys.prefix), Path(sys.base_prefix)]
     )
-    # The repository, HOME and the submissions are not in that view, unless inside a folder
+    # The course, HOME and the submissions are not in that view, unless inside a folder
     # it shows (a course installed under /usr/local, say): then they are emptied.
-    for folder in _outermost([REPOSITORY, Path.home(), *places.hidden]):
+    for folder in _outermost([*course_sources(), Path.home(), *places.hidden]):
         if any(folder.is_relative_to(view) for view in shown):
             arguments += ["--tmpfs", str(folder)]
     for folder in (places.library, *places.readable):
@@ -289,6 +290,15 @@ def wrap(kind: str, command: list[str], places: KernelPlaces, cpu_seconds: int) 
     # In its own PID namespace the kernel's parent is not the tool's pid, so ipykernel would
     # take itself for orphaned and quit; bwrap --die-with-parent does that job instead.
     return [*arguments, *limits, *command, "--IPKernelApp.parent_handle=1"]
+
+
+def course_sources(root: Path = REPOSITORY) -> list[Path]:
+    """What a kernel must not see of the course: the whole checkout `root` (sources,
+    solutions, judges), or, installed from a wheel, only the course's own packages in it (the
+    rest of site-packages is the kernel's TensorFlow)."""
+    if (root / "pyproject.toml").is_file():
+        return [root]
+    return [root / "grader", root / "bilstm_ner"]
 
 
 def _outermost(folders: list[Path]) -> list[Path]:
