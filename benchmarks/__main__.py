@@ -31,6 +31,7 @@ def benchmarks(quick: bool) -> dict[str, Callable[[int], Iterable[Figure]]]:
         "training": lambda repeat: training_figures.collect(repeat, quick=quick),
         "grader-latency": grader_latency.collect,
         "grading-tool": lambda repeat: grading_tool.collect(repeat, batch_size=2 if quick else 20),
+        "shards": lambda repeat: grading_tool.shard_throughput(4 if quick else 8),
         "sandbox": lambda repeat: grading_tool.sandbox_overhead(
             repeat, grading_tool.SOLUTIONS / "03_build_layers.ipynb"
         ),

@@ -47,10 +47,11 @@ def copy_batch(notebook: Path, count: int, folder: Path) -> list[Path]:
     return copies
 
 
-def read_results(path: Path, expected: int) -> list[dict]:
-    """The submissions of a grader results JSON; ValueError unless all `expected` got full marks."""
+def read_results(path: Path, expected: int | None) -> list[dict]:
+    """The submissions of a grader results JSON; ValueError unless all `expected` (None: any
+    number) got full marks."""
     submissions = json.loads(path.read_text(encoding="utf-8"))["submissions"]
-    if len(submissions) != expected:
+    if expected is not None and len(submissions) != expected:
         raise ValueError(f"expected {expected} graded submissions, found {len(submissions)}")
     for submission in submissions:
         if submission["status"] != "graded" or submission["score"] != submission["max_score"]:
@@ -63,9 +64,14 @@ def read_results(path: Path, expected: int) -> list[dict]:
 
 
 def grade(
-    paths: Sequence[Path], jobs: int, extra: Sequence[str] = (), run: Runner = run_child
+    paths: Sequence[Path],
+    jobs: int,
+    extra: Sequence[str] = (),
+    run: Runner = run_child,
+    expected: int | None = -1,
 ) -> tuple[ChildRun, list[dict]]:
-    """Grade `paths` in one `python -m grader grade` child; return its run and its results."""
+    """Grade `paths` in one `python -m grader grade` child; return its run and its results
+    (`expected` submissions: by default one per path; None: any number)."""
     with tempfile.TemporaryDirectory(prefix="bench-grade-") as folder:
         results = Path(folder) / "results.json"
         command = python_module(
@@ -80,7 +86,7 @@ def grade(
             *extra,
         )
         child = run(command)
-        return child, read_results(results, len(paths))
+        return child, read_results(results, len(paths) if expected == -1 else expected)
 
 
 def collect(
@@ -155,4 +161,45 @@ def sandbox_overhead(
         ),
         Figure.of_runs("sandbox overhead per submission", differences, "s", goal="< 1"),
         Figure.of_runs("sandbox overhead, ratio bwrap / none", ratios, "x", goal="< 1.15"),
+    ]
+
+
+def shard_throughput(
+    batch_size: int = 8, shards: int = 2, notebook: Path | None = None, run: Runner = run_child
+) -> Iterator[Figure]:
+    """Figures: one batch graded by one `--jobs 1` run, and by `shards` `--shard K/N` runs at
+    once (as cluster tasks would, here on one machine), side by side; submissions per minute."""
+    import time
+    from concurrent.futures import ThreadPoolExecutor
+
+    notebook = notebook or SOLUTIONS / "02_embeddings.ipynb"
+    with tempfile.TemporaryDirectory(prefix="bench-shards-") as folder:
+        copies = copy_batch(notebook, batch_size, Path(folder))
+        child, _ = grade([Path(folder)], jobs=1, run=run, expected=batch_size)
+        one_run = batch_size / child.wall * 60
+        started = time.monotonic()
+        with ThreadPoolExecutor(max_workers=shards) as pool:
+            parts = list(
+                pool.map(
+                    lambda k: grade(
+                        [Path(folder)],
+                        jobs=1,
+                        extra=["--shard", f"{k}/{shards}"],
+                        run=run,
+                        expected=None,
+                    ),
+                    range(shards),
+                )
+            )
+        wall = time.monotonic() - started
+        graded = sum(len(submissions) for _, submissions in parts)
+        if graded != len(copies):
+            raise ValueError(f"the shards graded {graded} of {len(copies)} notebooks")
+        sharded = batch_size / wall * 60
+    yield from [
+        Figure.of_runs(f"grade a batch of {batch_size}, one --jobs 1 run", [one_run], "subm./min"),
+        Figure.of_runs(
+            f"grade a batch of {batch_size}, {shards} shards at once", [sharded], "subm./min"
+        ),
+        Figure.of_runs("throughput ratio shards / one run", [sharded / one_run], "x"),
     ]

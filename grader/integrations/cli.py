@@ -30,7 +30,7 @@ its own kernel, without this project's sandbox.
 
 def add_commands(commands: argparse._SubParsersAction) -> None:
     """Add `autograder gradescope` and `export nbgrader` to the parser's subcommands."""
-    from grader.batch.grading import DEFAULT_MEMORY_LIMIT_MB
+    from grader.batch.options import DEFAULT_MEMORY_LIMIT_MB
 
     autograder = commands.add_parser("autograder", help="build an autograder for a platform")
     platforms = autograder.add_subparsers(dest="platform", required=True)

@@ -34,12 +34,9 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 from grader.batch.course import Course, load_course, normalized
-from grader.batch.grading import (
-    DEFAULT_MEMORY_LIMIT_MB,
-    GradingOptions,
-    SubmissionResult,
-    grade_paths,
-)
+from grader.batch.grading import grade_paths
+from grader.batch.options import DEFAULT_MEMORY_LIMIT_MB, GradingOptions
+from grader.batch.result import SubmissionResult
 from grader.batch.results import atomic_write_text, gradescope_json, results_table
 from grader.batch.sandbox import NO_SANDBOX_WARNING
 from grader.batch.sandbox import resolve as resolve_sandbox
