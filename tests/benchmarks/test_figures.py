@@ -314,3 +314,27 @@ def test_results_become_the_readme_table_with_missed_goals_in_bold(tmp_path):
     assert table[3] == "| wnut16 | n/a |  | 0 | skipped |"
     assert table[4] == "| notebooks | failed | | | RuntimeError: nbval |"
     assert "cores" in machine_line(payload["machine"])
+
+
+def test_shard_throughput_grades_the_batch_once_whole_and_once_in_shards(tmp_path):
+    calls = []
+
+    def run(command):
+        calls.append(command)
+        folder = Path(command[command.index("grade") + 1])
+        notebooks = sorted(str(p) for p in folder.glob("*.ipynb"))
+        if "--shard" in command:
+            k, n = map(int, option(command, "--shard").split("/"))
+            notebooks = notebooks[k::n]
+        submissions = [
+            {"path": p, "status": "graded", "score": 2.0, "max_score": 2.0, "errors": []}
+            for p in notebooks
+        ]
+        Path(option(command, "--json")).write_text(json.dumps({"submissions": submissions}))
+        return child(wall=10.0)
+
+    notebook = write_notebook(tmp_path / "02.ipynb", ["a"])
+    figures = by_name(grading_tool.shard_throughput(4, 2, notebook=notebook, run=run))
+    assert figures["grade a batch of 4, one --jobs 1 run"].value == pytest.approx(24.0)
+    assert sorted(option(c, "--shard") for c in calls if "--shard" in c) == ["0/2", "1/2"]
+    assert "throughput ratio shards / one run" in figures
