@@ -225,8 +225,7 @@ def _system_view() -> list[str]:
             arguments += ["--symlink", os.readlink(path), folder]
         elif path.is_dir():
             arguments += ["--ro-bind", folder, folder]
-    pythons = _outermost([Path(sys.prefix), Path(sys.base_prefix)])
-    for environment in pythons:
+    for environment in _python_folders():
         if not any(environment.is_relative_to(folder) for folder in SYSTEM_FOLDERS):
             arguments += ["--ro-bind", str(environment), str(environment)]
     for package in _installed_course_packages():
@@ -237,6 +236,17 @@ def _system_view() -> list[str]:
     return arguments
 
 
+def _python_folders() -> list[Path]:
+    """This Python's installation, its environment, and any site-packages its path names
+    besides (a .pth file may add another environment's, as the Gradescope bundle's test does)."""
+    folders = [Path(sys.prefix), Path(sys.base_prefix)]
+    for entry in sys.path:
+        path = Path(entry or ".").resolve()
+        if path.name in ("site-packages", "dist-packages") and path.is_dir():
+            folders.append(path)
+    return _outermost(folders)
+
+
 def _installed_course_packages() -> list[Path]:
     """The course's packages where the kernel's Python could find them by itself (a wheel in
     site-packages): its unredacted answers and the judges. An editable install points into
@@ -245,10 +255,7 @@ def _installed_course_packages() -> list[Path]:
     for name in ("grader", "bilstm_ner"):
         for site in map(Path, sys.path):
             candidate = (site / name).resolve()
-            inside_python = any(
-                candidate.is_relative_to(Path(prefix).resolve())
-                for prefix in (sys.prefix, sys.base_prefix)
-            )
+            inside_python = any(candidate.is_relative_to(f) for f in _python_folders())
             if inside_python and candidate.is_dir():
                 found.append(candidate)
     return sorted(set(found))
@@ -274,9 +281,7 @@ def wrap(kind: str, command: list[str], places: KernelPlaces, cpu_seconds: int) 
         command = [os.path.abspath(command[0]), *command[1:]]  # no ../ through hidden folders
         return [*_as_user(user), *limits, *command]
     arguments = [*_bwrap_base(), *_system_view()]
-    shown = [Path(f) for f in SYSTEM_FOLDERS] + _outermost(
-        [Path(sys.prefix), Path(sys.base_prefix)]
-    )
+    shown = [Path(f) for f in SYSTEM_FOLDERS] + _python_folders()
     # The course, HOME and the submissions are not in that view, unless inside a folder
     # it shows (a course installed under /usr/local, say): then they are emptied.
     for folder in _outermost([*course_sources(), Path.home(), *places.hidden]):
