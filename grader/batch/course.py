@@ -16,6 +16,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+import nbformat
+
 import grader
 from grader.batch.submissions import CheckRequest, UsageError, declared_checks, read_notebook
 from grader.core.spec import CheckSpec
@@ -53,22 +55,25 @@ class Course:
         return sorted(self.assignments)
 
 
-def load_course(path: str | Path | None, registry: Mapping[str, CheckSpec]) -> Course:
-    """The course at `path` (a folder of notebooks, or one notebook; None: `DEFAULT_COURSE`).
+def read_course(
+    path: str | Path | None, registry: Mapping[str, CheckSpec]
+) -> tuple[list[tuple[Path, nbformat.NotebookNode, list[CheckRequest]]], bool]:
+    """The course notebooks at `path` (a folder of notebooks, or one notebook; None:
+    `DEFAULT_COURSE`), each with its declared checks, and whether it was one notebook.
 
     Raises `UsageError` when it cannot be read or a course notebook declares checks wrongly:
     the course is the instructor's, so its mistakes stop grading before any kernel starts.
     """
     folder = Path(path) if path is not None else DEFAULT_COURSE
     if folder.is_file():
-        notebooks, single = [folder], True
+        paths, single = [folder], True
     elif folder.is_dir():
-        notebooks, single = sorted(folder.glob("*.ipynb")), False
+        paths, single = sorted(folder.glob("*.ipynb")), False
     else:
         hint = " (give the course with --course DIR, or the checks with --checks)"
         raise UsageError(f"course {folder}: no such file or folder{hint}")
-    assignments = {}
-    for notebook_path in notebooks:
+    found = []
+    for notebook_path in paths:
         try:
             notebook = read_notebook(notebook_path)
         except ValueError as error:
@@ -76,8 +81,18 @@ def load_course(path: str | Path | None, registry: Mapping[str, CheckSpec]) -> C
         requests, problems = declared_checks(notebook, registry)
         if problems:
             raise UsageError(f"course notebook {notebook_path.name}: {problems[0]}")
-        if requests or single:
-            assignments[notebook_path.stem] = tuple(requests)
-    if not assignments:
+        found.append((notebook_path, notebook, requests))
+    if not any(requests for _, _, requests in found) and not single:
         raise UsageError(f"course {folder}: no notebook declares grader checks")
+    return found, single
+
+
+def load_course(path: str | Path | None, registry: Mapping[str, CheckSpec]) -> Course:
+    """The course at `path` (see `read_course`), as the checks each submission gets."""
+    found, single = read_course(path, registry)
+    assignments = {
+        notebook_path.stem: tuple(requests)
+        for notebook_path, _, requests in found
+        if requests or single
+    }
     return Course(assignments, single)

@@ -24,9 +24,9 @@ from pathlib import Path
 
 import nbformat
 
-from grader.batch.course import DEFAULT_COURSE
+from grader.batch.course import read_course
 from grader.batch.sandbox import REPOSITORY
-from grader.batch.submissions import UsageError, declared_checks, load_registry, read_notebook
+from grader.batch.submissions import UsageError, load_registry
 from grader.integrations.gradescope import COURSE_FOLDER, SETTINGS_FILE, Settings
 
 SETUP_SH = r"""#!/usr/bin/env bash
@@ -129,27 +129,14 @@ def course_metadata(course: Path | None) -> dict[str, dict]:
 
     Raises `UsageError` when the course cannot be read or declares checks wrongly.
     """
-    folder = course or DEFAULT_COURSE
-    if folder.is_file():
-        paths = [folder]
-    elif folder.is_dir():
-        paths = sorted(folder.glob("*.ipynb"))
-    else:
-        raise UsageError(f"course {folder}: no such file or folder")
-    registry = load_registry("grader.checks")
-    found = {}
-    for path in paths:
-        try:
-            notebook = read_notebook(path)
-        except ValueError as error:
-            raise UsageError(f"course notebook {error}") from None
-        requests, problems = declared_checks(notebook, registry)
-        if problems:
-            raise UsageError(f"course notebook {path.name}: {problems[0]}")
-        if requests:
-            found[path.stem] = dict(notebook.metadata["grader"])
+    notebooks, _ = read_course(course, load_registry("grader.checks"))
+    found = {
+        path.stem: dict(notebook.metadata["grader"])
+        for path, notebook, requests in notebooks
+        if requests
+    }
     if not found:
-        raise UsageError(f"course {folder}: no notebook declares grader checks")
+        raise UsageError(f"course {course or 'solutions/'}: no notebook declares grader checks")
     return found
 
 

@@ -36,13 +36,11 @@ from pathlib import Path
 
 import nbformat
 
-from grader.batch.course import DEFAULT_COURSE
+from grader.batch.course import read_course
 from grader.batch.submissions import (
     CheckRequest,
     UsageError,
-    declared_checks,
     load_registry,
-    read_notebook,
 )
 from grader.core.spec import CheckSpec
 
@@ -249,26 +247,14 @@ def export_course(
     if not re.fullmatch(r"[A-Za-z0-9_.-]+", course_id):
         raise UsageError(f"--course-id must be letters, digits, '.', '_' or '-', got {course_id!r}")
     registry = load_registry("grader.checks")
-    folder = course or DEFAULT_COURSE
-    if folder.is_file():
-        paths = [folder]
-    elif folder.is_dir():
-        paths = sorted(folder.glob("*.ipynb"))
-    else:
-        raise UsageError(f"course {folder}: no such file or folder")
-    sources = {}
-    for path in paths:
-        try:
-            notebook = read_notebook(path)
-        except ValueError as error:
-            raise UsageError(f"course notebook {error}") from None
-        requests, problems = declared_checks(notebook, registry)
-        if problems:
-            raise UsageError(f"course notebook {path.name}: {problems[0]}")
-        if requests:
-            sources[path.stem] = source_notebook(notebook, requests, registry)
+    notebooks, _ = read_course(course, registry)
+    sources = {
+        path.stem: source_notebook(notebook, requests, registry)
+        for path, notebook, requests in notebooks
+        if requests
+    }
     if not sources:
-        raise UsageError(f"course {folder}: no notebook declares grader checks")
+        raise UsageError(f"course {course or 'solutions/'}: no notebook declares grader checks")
     verify_kernel(python)
 
     written = []
