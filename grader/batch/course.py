@@ -18,11 +18,11 @@ from pathlib import Path
 
 import nbformat
 
-import grader
+from grader.batch.sandbox import REPOSITORY
 from grader.batch.submissions import CheckRequest, UsageError, declared_checks, read_notebook
 from grader.core.spec import CheckSpec
 
-DEFAULT_COURSE = Path(grader.__file__).resolve().parents[1] / "solutions"
+DEFAULT_COURSE = REPOSITORY / "solutions"
 """The course's solution notebooks, beside the installed package (an editable install)."""
 
 

@@ -37,7 +37,7 @@ from grader.batch.submissions import (
     read_notebook,
 )
 from grader.batch.tampering import scan_notebook
-from grader.batch.verdicts import judge_outcome, tool_failure
+from grader.batch.verdicts import failed_reports, judge_outcome, tool_failure
 from grader.core.spec import CheckSpec, failed_report, internal_error_report
 from grader.core.transport import write_payload
 
@@ -138,36 +138,23 @@ async def grade_notebook(
     `options.course` when not given): fixed before the submission is even read.
     """
     result = SubmissionResult(path=str(path), status="graded")
-    if options.checks is not None:
-        requests = [CheckRequest(name) for name in options.checks]
-    else:
+    if options.checks is None:
         course = course or load_course(options.course, registry)
-        match = course.requests_for(path)
-        if match is None:
-            result.status = "not a course notebook"
-            result.errors.append(
-                f"{path.name} is not one of the course's notebooks ({', '.join(course.names())})"
-                ": name it after one of them, or grade it with --checks"
-            )
-            return result
-        requests = list(match[1])
+    requests = _requests(path, options, course)
+    if requests is None:
+        result.status = "not a course notebook"
+        result.errors.append(
+            f"{path.name} is not one of the course's notebooks ({', '.join(course.names())})"
+            ": name it after one of them, or grade it with --checks"
+        )
+        return result
+    planned = [(request, registry[request.name]) for request in requests]
     try:
         notebook = read_notebook(path, root)
     except ValueError as error:
         result.status = "invalid notebook"
         result.errors.append(str(error))
-        result.reports = [
-            (
-                r.name,
-                failed_report(
-                    registry[r.name],
-                    r.graded_objects(registry[r.name]),
-                    str(error),
-                    attempted=False,
-                ),
-            )
-            for r in requests
-        ]
+        result.reports = failed_reports(planned, str(error), attempted=False)
         return result
     if not requests:
         result.status = "no checks"
@@ -182,17 +169,8 @@ async def grade_notebook(
             f"{findings[0].rule}; {len(findings)} finding(s) in all, listed with the errors). "
             "An instructor who has reviewed the notebook can grade it with --allow-flagged."
         )
-        result.reports = [
-            (
-                r.name,
-                failed_report(
-                    registry[r.name], r.graded_objects(registry[r.name]), reason, attempted=True
-                ),
-            )
-            for r in requests
-        ]
+        result.reports = failed_reports(planned, reason, attempted=True)
         return result
-    planned = [(request, registry[request.name]) for request in requests]
 
     inputs: dict[int, Any] = {}
     for number, (request, spec) in enumerate(planned):
@@ -252,12 +230,19 @@ def _internal_error_result(
     error: Exception,
 ) -> SubmissionResult:
     """A submission the tool failed on, with every item its checks declare at 0."""
-    if options.checks is not None:
-        requests = [CheckRequest(name) for name in options.checks]
-    else:
-        match = course.requests_for(path) if course is not None else None
-        requests = list(match[1]) if match else []
+    requests = _requests(path, options, course) or []
     return tool_failure(path, [(r, registry[r.name]) for r in requests], error)
+
+
+def _requests(
+    path: Path, options: GradingOptions, course: Course | None
+) -> list[CheckRequest] | None:
+    """The checks `path` is graded with: `--checks`, else its course notebook's (None: it
+    matches no course notebook)."""
+    if options.checks is not None:
+        return [CheckRequest(name) for name in options.checks]
+    match = course.requests_for(path) if course is not None else None
+    return list(match[1]) if match else None
 
 
 def _limits(

@@ -16,9 +16,9 @@ import shutil
 from collections.abc import Iterable
 from pathlib import Path
 
-import grader
+from grader.batch.sandbox import REPOSITORY
 
-SOURCES = Path(grader.__file__).resolve().parents[1]
+SOURCES = REPOSITORY
 KERNEL_SIDE_GRADER = (
     "grader/__init__.py",
     "grader/core/*.py",

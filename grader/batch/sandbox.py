@@ -80,6 +80,7 @@ def bwrap_works() -> bool:
     return done.returncode == 0
 
 
+@functools.cache
 def resolve(kind: str, jobs: int = 1) -> str:
     """The sandbox that will run for `kind` ("auto": bwrap where it works, else the dedicated
     user where that is set up); raises ValueError with what to do when it cannot run here."""
@@ -252,10 +253,11 @@ def _installed_course_packages() -> list[Path]:
     site-packages): its unredacted answers and the judges. An editable install points into
     the repository, which the kernel does not see anyway."""
     found = []
+    pythons = _python_folders()
     for name in ("grader", "bilstm_ner"):
         for site in map(Path, sys.path):
             candidate = (site / name).resolve()
-            inside_python = any(candidate.is_relative_to(f) for f in _python_folders())
+            inside_python = any(candidate.is_relative_to(f) for f in pythons)
             if inside_python and candidate.is_dir():
                 found.append(candidate)
     return sorted(set(found))

@@ -8,9 +8,11 @@ usable result gets every declared item at 0, each saying why.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from grader.batch.result import SubmissionResult
 from grader.batch.submissions import CheckRequest
 from grader.core.report import Report
 from grader.core.spec import CheckSpec, conform, failed_report, internal_error_report
@@ -90,17 +92,27 @@ def _is_str_list(value: Any) -> bool:
     return type(value) is list and bool(value) and all(type(item) is str for item in value)
 
 
-def tool_failure(path: Path, requests: list[tuple[CheckRequest, CheckSpec]], error: Exception):
-    """The result of a submission the tool itself failed on: every declared item at 0, saying
-    so, so its maximum stays what the course gives it."""
-    from grader.batch.result import SubmissionResult
-
-    message = f"internal grader error: {type(error).__name__}: {str(error)[:300]}"
-    reason = f"not graded: {message} (a bug in the grader: please report it)"
-    reports = [
-        (request.name, failed_report(spec, request.graded_objects(spec), reason, attempted=True))
+def failed_reports(
+    requests: Sequence[tuple[CheckRequest, CheckSpec]], reason: str, *, attempted: bool
+) -> list[tuple[str, Report]]:
+    """(check name, report) for each requested check, every declared item failed with `reason`."""
+    return [
+        (
+            request.name,
+            failed_report(spec, request.graded_objects(spec), reason, attempted=attempted),
+        )
         for request, spec in requests
     ]
+
+
+def tool_failure(
+    path: Path, requests: Sequence[tuple[CheckRequest, CheckSpec]], error: Exception
+) -> SubmissionResult:
+    """The result of a submission the tool itself failed on: every declared item at 0, saying
+    so, so its maximum stays what the course gives it."""
+    message = f"internal grader error: {type(error).__name__}: {str(error)[:300]}"
+    reason = f"not graded: {message} (a bug in the grader: please report it)"
+    reports = failed_reports(requests, reason, attempted=True)
     return SubmissionResult(
         path=str(path), status="internal error", reports=reports, errors=[message]
     )
