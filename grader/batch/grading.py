@@ -26,6 +26,12 @@ import numpy as np
 from grader.batch.course import Course, load_course
 from grader.batch.kernel_run import KernelLimits, run_notebook
 from grader.batch.options import GradingOptions
+from grader.batch.recompute_worker import (
+    RECOMPUTE_FAILED,
+    RecomputeFailed,
+    RecomputeWorker,
+    recompute_outcome,
+)
 from grader.batch.result import SubmissionResult
 from grader.batch.sandbox import resolve as resolve_sandbox
 from grader.batch.shards import select
@@ -108,12 +114,15 @@ async def _grade_all(
     on_result: Callable[[SubmissionResult], None] | None,
 ) -> list[SubmissionResult]:
     slots = asyncio.Semaphore(options.jobs)
+    worker = RecomputeWorker(options.registry, options.python_path, options.timeout)
 
     async def grade_one(path: Path, root: Path) -> SubmissionResult:
         async with slots:
             started = time.monotonic()
             try:
-                result = await grade_notebook(path, registry, options, course, root=root)
+                result = await grade_notebook(
+                    path, registry, options, course, root=root, worker=worker
+                )
             except Exception as error:  # a bug here must not stop the batch, nor lose points
                 result = _internal_error_result(path, registry, options, course, error)
             result.seconds = time.monotonic() - started
@@ -121,7 +130,10 @@ async def _grade_all(
             on_result(result)
         return result
 
-    return list(await asyncio.gather(*(grade_one(path, root) for path, root in notebooks)))
+    try:
+        return list(await asyncio.gather(*(grade_one(path, root) for path, root in notebooks)))
+    finally:
+        worker.close()
 
 
 async def grade_notebook(
@@ -131,12 +143,17 @@ async def grade_notebook(
     course: Course | None = None,
     *,
     root: Path | None = None,
+    worker: RecomputeWorker | None = None,
 ) -> SubmissionResult:
     """Grade one notebook (see the module docstring); never raises for a bad submission.
 
     Its checks are `options.checks`, else those of its course notebook (`course`, loaded from
-    `options.course` when not given): fixed before the submission is even read.
+    `options.course` when not given): fixed before the submission is even read. `worker`
+    recomputes what judges compare with (default: one of its own, stopped at the end).
     """
+    if worker is None:
+        with RecomputeWorker(options.registry, options.python_path, options.timeout) as own:
+            return await grade_notebook(path, registry, options, course, root=root, worker=own)
     result = SubmissionResult(path=str(path), status="graded")
     if options.checks is None:
         course = course or load_course(options.course, registry)
@@ -210,14 +227,24 @@ async def grade_notebook(
             message = report.items[0].message
             report = failed_report(spec, graded, message, attempted=True)
         else:
-            report = judge_outcome(
-                spec,
-                graded,
-                spec_inputs,
-                run.outcomes.get(number),
-                status=result.status,
-                errors=result.errors,
-            )
+            outcome = run.outcomes.get(number)
+            try:
+                recomputed = await recompute_outcome(worker, spec, spec_inputs, outcome)
+            except RecomputeFailed as error:
+                result.errors.append(f"{spec.name}: the grader's recomputation failed: {error}")
+                report = failed_report(
+                    spec, graded, f"{RECOMPUTE_FAILED} ({error})", attempted=True
+                )
+            else:
+                report = judge_outcome(
+                    spec,
+                    graded,
+                    spec_inputs,
+                    outcome,
+                    status=result.status,
+                    errors=result.errors,
+                    recomputed=recomputed,
+                )
         result.reports.append((request.name, report))
     return result
 

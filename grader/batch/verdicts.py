@@ -51,10 +51,12 @@ def judge_outcome(
     *,
     status: str,
     errors: list[str],
+    recomputed: Any = None,
 ) -> Report:
     """The report of one check from its kernel `outcome`; may append to `errors`, never raises.
 
     `outcome`: the decoded result payload, a `MalformedPayload`, or None (no result).
+    `recomputed`: what the check's `recompute` gave for it, in the grading side's worker.
     """
     if outcome is None:
         return failed_report(spec, graded, no_result_reason(status, errors), attempted=True)
@@ -64,7 +66,7 @@ def judge_outcome(
     kind = outcome.get("status") if type(outcome) is dict else None
     if kind == "ok" and type(outcome.get("observations")) is dict:
         try:
-            report = spec.judge(inputs, outcome["observations"])
+            report = spec.judge_observations(inputs, outcome["observations"], recomputed)
             if not isinstance(report, Report):
                 raise TypeError(f"judge returned {type(report).__name__}, not a Report")
         except Exception as error:  # hostile data a judge did not foresee: still the data's fault

@@ -1,5 +1,6 @@
 """A check as three pure pieces, make_inputs (grader) -> probe (learner side) -> judge (grader),
-and the items it declares, so every verdict is scored against points fixed in advance.
+(plus, for some, `recompute`: grader-side values the judge compares with), and the items it
+declares, so every verdict is scored against points fixed in advance.
 
 The split lets the grading tool run the probe in the learner's kernel and the judge in its own
 process: inputs and observations are plain data (`is_plain_data`), shipped as JSON + .npy.
@@ -50,11 +51,17 @@ class CheckSpec:
     optional_objects: tuple[str, ...]
     make_inputs: Callable[[np.random.Generator], dict]
     probe: Callable[[Mapping[str, Any], dict], dict]
-    judge: Callable[[dict, dict], Report]
+    judge: Callable[..., Report]
+    """`judge(inputs, observations)`; `judge(inputs, observations, recomputed)` with `recompute`."""
     items: tuple[ItemSpec, ...]
     answers: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     """For each learner object, the course's own implementations of it ("module:name"), taken
     out of the kernel while that object is graded."""
+    recompute: Callable[[dict, dict], dict] | None = None
+    """Grader-side computation the judge compares the observations with (it may use TensorFlow
+    and the course's reference): `recompute(inputs, observations) -> plain data`, passed to
+    `judge(inputs, observations, recomputed)`. In a graded run it runs in the grading side's
+    worker process (`grader.batch.recompute_worker`), never in the learner's kernel."""
 
     def __post_init__(self) -> None:
         keys = [item.key for item in self.items]
@@ -80,6 +87,12 @@ class CheckSpec:
     def hidden_answers(self, graded: Sequence[str]) -> tuple[str, ...]:
         """The answers to take out of the kernel while `graded` objects are graded."""
         return tuple(answer for name in graded for answer in self.answers.get(name, ()))
+
+    def judge_observations(self, inputs: dict, observations: Any, recomputed: Any = None) -> Report:
+        """The judge's report on `observations` (and the `recomputed` values, when it has any)."""
+        if self.recompute is None:
+            return self.judge(inputs, observations)
+        return self.judge(inputs, observations, recomputed)
 
     def max_score(self, graded: Sequence[str] | None = None) -> float:
         """The points available when `graded` objects are graded."""
@@ -171,7 +184,8 @@ def run_check(
     try:
         inputs = spec.make_inputs(np.random.default_rng(seed))
         observations = spec.probe({name: objects.get(name) for name in graded}, inputs)
-        report = spec.judge(inputs, observations)
+        recomputed = spec.recompute(inputs, observations) if spec.recompute else None
+        report = spec.judge_observations(inputs, observations, recomputed)
         if not isinstance(report, Report):
             raise TypeError(f"the judge returned {type(report).__name__}, not a Report")
     except KeyboardInterrupt:

@@ -222,3 +222,18 @@ def _watchdog(seconds: float):
 def learner_failure(error: LearnerError) -> dict:
     """The observation recording a learner failure: {"error": message, "not_attempted": bool}."""
     return {"error": error.message, "not_attempted": isinstance(error, NotAttempted)}
+
+
+@contextlib.contextmanager
+def quiet_tensorflow_warnings():
+    """Silence TensorFlow's Python warnings meanwhile: each check traces the learner's
+    tf.function afresh, and after five checks TF would warn the learner about retracing."""
+    import tensorflow as tf
+
+    logger = tf.get_logger()
+    level = logger.level
+    logger.setLevel("ERROR")
+    try:
+        yield
+    finally:
+        logger.setLevel(level)

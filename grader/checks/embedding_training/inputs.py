@@ -1,5 +1,6 @@
 """check_embedding_training, inputs (grader side, NumPy only): sizes, a padded batch whose real
-words use only half of the vocabulary (so many rows are certainly absent), seeds and settings."""
+words use only half of the vocabulary (so many rows are certainly absent), seeds and settings
+(a fresh learning rate, the optimizer's weight decay, the fixed dropout mask's seed)."""
 
 from __future__ import annotations
 
@@ -9,8 +10,13 @@ from grader.checks.build_layers.inputs import random_sizes
 from grader.core.randomness import random_padded_batch
 
 TIME_LIMIT = 30.0
-LEARNING_RATE = 0.1
-"""SGD learning rate: clipped steps then move weights by ~1e-3..1e-1, far above float32 noise."""
+LEARNING_RATES = (0.05, 0.2)
+"""SGD learning rate, drawn afresh: clipped steps move weights by ~1e-3..1e-1, far above float32
+noise, and an optimizer the step makes itself cannot guess it."""
+DECAY_PER_STEP = 0.01
+"""learning_rate * weight_decay of the optimizer train_step is given: each step it applies shrinks
+every variable it updates by 1%, so how many steps it took shows in the values themselves."""
+DROPOUT_RATE = 0.5
 OUTPUT_SCALE = 30.0
 """The reference model's output kernel is multiplied by this so most gradients have norm > 1."""
 
@@ -18,6 +24,7 @@ OUTPUT_SCALE = 30.0
 def make_inputs(rng: np.random.Generator, *, time_limit: float = TIME_LIMIT) -> dict:
     """Sizes, a padded batch whose words use only part of the vocabulary, seeds and settings."""
     sizes = random_sizes(rng)
+    learning_rate = round(float(rng.uniform(*LEARNING_RATES)), 4)
     sizes["vocabulary_size"] = int(rng.integers(40, 61))
     vocabulary_size = sizes["vocabulary_size"]
     pad_index = int(rng.integers(0, vocabulary_size))
@@ -43,7 +50,10 @@ def make_inputs(rng: np.random.Generator, *, time_limit: float = TIME_LIMIT) -> 
         "lengths": lengths,
         "weights_seed": int(rng.integers(0, 2**31 - 1)),
         "step_seed": int(rng.integers(0, 2**31 - 1)),
-        "learning_rate": LEARNING_RATE,
+        "learning_rate": learning_rate,
+        "weight_decay": DECAY_PER_STEP / learning_rate,
+        "dropout_rate": DROPOUT_RATE,
+        "dropout_seed": int(rng.integers(0, 2**31 - 1)),
         "output_scale": OUTPUT_SCALE,
         "time_limit": float(time_limit),
     }

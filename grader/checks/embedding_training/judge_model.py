@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from grader.checks.embedding_judging import VARIABLE_KINDS, step_problem, variable_problem
-from grader.checks.embedding_training import CHANGED, MODEL_ITEMS, step_item
+from grader.checks.embedding_training import CHANGED, MODEL_ITEMS
 from grader.checks.embedding_training import model_item as item
 from grader.checks.judging import (
     error_of,
@@ -189,43 +189,3 @@ def _judge_step(
         )
     )
     return items
-
-
-def judge_step_rows(
-    inputs: dict, embedding_change: np.ndarray, gradient: np.ndarray, learning_rate: float
-) -> CheckItem:
-    """The "step_rows" item: exactly the rows of the batch's real words moved."""
-    input_batch, lengths = np.asarray(inputs["input_batch"]), np.asarray(inputs["lengths"])
-    real = np.arange(input_batch.shape[1])[None, :] < lengths[:, None]
-    real_ids = {int(i) for i in np.unique(input_batch[real])}
-    # A word whose gradient is tiny moves less than CHANGED after clipping (seen: 7e-7 for a
-    # gradient of 4e-5), so only rows whose expected clipped SGD step is clearly visible must move.
-    norm = float(np.linalg.norm(gradient))
-    expected = learning_rate * np.abs(gradient).max(axis=-1) * min(1.0, 1.0 / max(norm, 1e-30))
-    must_move = {i for i in real_ids if expected[i] > 10 * CHANGED}
-    moved_rows = {int(i) for i in np.nonzero(np.abs(embedding_change).max(axis=-1) > CHANGED)[0]}
-    if not moved_rows:
-        return step_item("step_rows", False, "No embedding row changed (see the items above).")
-    if moved_rows - real_ids:
-        pad_index = int(inputs["pad_index"])
-        extra = sorted(moved_rows - real_ids)
-        hint = (
-            " The PAD row changed: the loss must ignore padded positions."
-            if pad_index in extra
-            else " Weight decay (AdamW) or momentum from another optimizer moves rows without a "
-            "gradient: use the optimizer you are given."
-        )
-        return item(
-            "step_rows",
-            False,
-            f"Rows of words that are not in the batch changed ({rows_summary(extra)}).{hint}",
-        )
-    if must_move - moved_rows:
-        return item(
-            "step_rows",
-            False,
-            "Rows of words in the batch did not change "
-            f"({rows_summary(sorted(must_move - moved_rows))}): apply the embedding's "
-            "gradient (an IndexedSlices) like the others.",
-        )
-    return step_item("step_rows", True)

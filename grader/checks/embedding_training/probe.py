@@ -6,14 +6,18 @@ runs the learner's train_step on the grader's reference model. Plain data out fo
 
 from __future__ import annotations
 
-import contextlib
 import math
 from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 
-from grader.learner_side.calling import LearnerError, call_learner, learner_failure
+from grader.learner_side.calling import (
+    LearnerError,
+    call_learner,
+    learner_failure,
+    quiet_tensorflow_warnings,
+)
 from grader.learner_side.conversions import is_a, to_float64
 from grader.learner_side.models import (
     build_learner_model,
@@ -126,23 +130,14 @@ def probe_learner_model(model_class: Any, inputs: dict) -> dict:
     return observations
 
 
-@contextlib.contextmanager
-def _quiet_tensorflow_warnings():
-    """Silence TensorFlow's Python warnings meanwhile: each check traces the learner's
-    tf.function afresh, and after five checks TF would warn the learner about retracing."""
-    import tensorflow as tf
-
-    logger = tf.get_logger()
-    level = logger.level
-    logger.setLevel("ERROR")
-    try:
-        yield
-    finally:
-        logger.setLevel(level)
-
-
 def probe_learner_step(train_step: Any, inputs: dict) -> dict:
-    """Experiment 2: the learner's train_step on the reference model with a fresh SGD."""
+    """Experiment 2: the learner's train_step, compiled, on the reference model with a fresh SGD.
+
+    Only what the step did is recorded (the weights after it, what it returned); the grader
+    recomputes the start, the gradients and the losses itself (`recompute`), so nothing here is
+    taken on trust. The optimizer's step count and the model's `training` flags are hints for
+    the messages, never a verdict.
+    """
     import keras
     import tensorflow as tf
 
@@ -157,29 +152,13 @@ def probe_learner_step(train_step: Any, inputs: dict) -> dict:
     train_step = tf.function(train_step)
     model = reference_model(inputs, record_training=True)
     variables = list(model.trainable_variables)
-    with tf.GradientTape() as tape:
-        loss = reference_loss(
-            model(inputs["input_batch"], inputs["lengths"], training=True), inputs
-        )
-    gradients = tape.gradient(loss, variables)
-    embedding_gradient = gradients[0]
-    before = [np.asarray(v.numpy(), dtype=np.float64) for v in variables]
-    optimizer = keras.optimizers.SGD(learning_rate=float(inputs["learning_rate"]))
-    observations: dict[str, Any] = {
-        "paths": [str(v.path) for v in variables],
-        "before": before,
-        "gradients": [
-            np.asarray(tf.convert_to_tensor(g).numpy(), dtype=np.float64) for g in gradients
-        ],
-        "embedding_slices": {
-            "indices": np.asarray(embedding_gradient.indices.numpy(), dtype=np.int64),
-            "values": np.asarray(embedding_gradient.values.numpy(), dtype=np.float64),
-        },
-        "loss_before": float(loss.numpy()),
-    }
+    optimizer = keras.optimizers.SGD(
+        learning_rate=float(inputs["learning_rate"]), weight_decay=float(inputs["weight_decay"])
+    )
+    observations: dict[str, Any] = {}
     model.training_flags.flags = []
     try:
-        with _quiet_tensorflow_warnings():
+        with quiet_tensorflow_warnings():
             returned = call_learner(
                 train_step,
                 model,
@@ -207,8 +186,6 @@ def probe_learner_step(train_step: Any, inputs: dict) -> dict:
         observations["returned"] = learner_failure(error)
     observations["after"] = [np.asarray(v.numpy(), dtype=np.float64) for v in variables]
     observations["iterations"] = int(optimizer.iterations.numpy())
-    logits = model(inputs["input_batch"], inputs["lengths"], training=False)
-    observations["loss_after"] = float(reference_loss(logits, inputs).numpy())
     return observations
 
 
@@ -259,30 +236,55 @@ class _TrainingFlags:
 
 
 def reference_model(inputs: dict, *, record_training: bool = False) -> Any:
-    """The course's BiLSTMTagger without dropout, with seeded weights and a scaled output layer.
+    """The course's BiLSTMTagger with a fixed dropout mask, seeded weights, a scaled output layer.
 
-    With `record_training`, once its `training_flags.flags` is set to a list, that list receives
-    the `training` value of every call (as `_flag` names it): dropout rate 0 keeps the step
-    deterministic, and the flags still tell whether the learner's step trains with dropout.
+    Its dropout (`FixedDropout`) drops the same entries at every call, in the kernel and in the
+    grader alike, so a step run with training=True is deterministic and still differs from one
+    run without dropout. With `record_training`, once its `training_flags.flags` is set to a
+    list, that list receives the `training` value of every call (as `_flag` names it).
     """
+    import keras
+    import tensorflow as tf
+
     from bilstm_ner.model import BiLSTMTagger
+
+    class FixedDropout(keras.layers.Layer):
+        """Dropout whose mask depends only on a seed and the input's shape."""
+
+        def __init__(self, rate: float, seed: int) -> None:
+            super().__init__()
+            self.rate, self.seed = float(rate), int(seed)
+            self.supports_masking = True  # as keras.layers.Dropout: the mask passes through
+
+        def call(self, values, training=False):
+            if not training:
+                return values
+            uniform = tf.random.stateless_uniform(
+                tf.shape(values), seed=[self.seed, int(values.shape[-1])]
+            )
+            kept = uniform >= self.rate
+            return tf.where(kept, values / (1.0 - self.rate), tf.zeros_like(values))
 
     recorder = _TrainingFlags()
 
-    class RecordingTagger(BiLSTMTagger):
+    class ProbeTagger(BiLSTMTagger):
         training_flags = recorder  # a class attribute: Keras does not wrap or track it
 
+        def __init__(self, **sizes: int) -> None:
+            super().__init__(**sizes, dropout_rate=0.0)
+            self.dropout = FixedDropout(inputs["dropout_rate"], inputs["dropout_seed"])
+
         def call(self, input_batch, lengths, training=False):
-            recorder.record(training)
+            if record_training:
+                recorder.record(training)
             return super().call(input_batch, lengths, training=training)
 
     sizes = inputs["sizes"]
-    model = (RecordingTagger if record_training else BiLSTMTagger)(
+    model = ProbeTagger(
         vocabulary_size=sizes["vocabulary_size"],
         n_tags=sizes["n_tags"],
         embedding_dim=sizes["embedding_dim"],
         n_hidden_rnn=sizes["n_hidden_rnn"],
-        dropout_rate=0.0,
     )
     model(inputs["input_batch"], inputs["lengths"], training=False)
     rng = np.random.default_rng(inputs["weights_seed"])

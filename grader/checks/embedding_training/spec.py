@@ -7,17 +7,19 @@ from grader.checks.embedding_training.inputs import make_inputs
 from grader.checks.embedding_training.judge_model import judge_learner_model
 from grader.checks.embedding_training.judge_step import judge_learner_step
 from grader.checks.embedding_training.probe import probe
+from grader.checks.embedding_training.recompute import recompute
 from grader.core.report import Report
 from grader.core.spec import CheckSpec
 
 
-def judge(inputs: dict, observations: dict) -> Report:
+def judge(inputs: dict, observations: dict, recomputed: dict | None = None) -> Report:
     """Items of experiment 1 (always: the declared items keep only those graded) and of
-    experiment 2 when the probe ran it; never raises on malformed observations."""
+    experiment 2 when the probe ran it, against the grader's `recomputed` values; never raises
+    on malformed observations."""
     observations = observations if type(observations) is dict else {}
     items = judge_learner_model(inputs, observations.get("model"))
     if "train_step" in observations:
-        items.extend(judge_learner_step(inputs, observations["train_step"]))
+        items.extend(judge_learner_step(inputs, observations["train_step"], recomputed))
     return Report(TITLE, items)
 
 
@@ -29,6 +31,7 @@ SPEC = CheckSpec(
     make_inputs=make_inputs,
     probe=probe,
     judge=judge,
+    recompute=recompute,
     items=ITEMS,
     answers=ANSWERS,
 )

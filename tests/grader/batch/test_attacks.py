@@ -224,3 +224,52 @@ def test_other_copies_of_the_course_and_other_submissions_are_out_of_sight(tmp_p
         (elsewhere / "bilstm_ner").rmdir()
         elsewhere.rmdir()
     assert results["alice"].score == 1 and results["bob"].score == 3
+
+
+# --- a notebook that rewrites its own results (the probe runs in the learner's kernel) --------
+
+REWRITE_RESULTS = r"""
+import re
+import numpy as np
+from grader.core.transport import read_payload, write_payload
+from grader.checks.embedding_training.probe import reference_model
+
+def forge(exchange):
+    request = read_payload(exchange + "/request")
+    inputs = read_payload(exchange + "/inputs/0")
+    output = request["output"] + "/0"
+    decay = inputs["learning_rate"] * inputs["weight_decay"]
+    start = [v.numpy().astype(np.float64) for v in reference_model(inputs).trainable_variables]
+    forged = {
+        "after": [w * (1 - decay) for w in start],  # what the optimizer's decay alone gives
+        "iterations": 1,
+        "training_flags": ["True"],
+        "returned": {"values": np.array(1.0)},
+    }
+    write_payload(output, {"status": "ok", "observations": {"train_step": forged}})
+
+def after_each_cell(result):
+    found = re.search(r"run_probes\(globals\(\), '([^']+)'\)", result.info.raw_cell)
+    if found:
+        forge(found.group(1))
+
+shell_of = [get_ipython][0]
+shell_of().events.register("post_run_cell", after_each_cell)
+"""
+STUB_STEP = (
+    "def train_step(model, optimizer, input_batch, ground_truth_tags, lengths, pad_index):\n"
+    "    return 0.0"
+)
+
+
+def test_results_the_notebook_rewrites_after_the_probe_earn_nothing(tmp_path):
+    """The hook runs after the probe and replaces its report with claims and weights it can
+    make without solving the exercise: every item is judged against values the grading side
+    recomputes, so the claims are worth nothing."""
+    write_notebook(tmp_path / "05_training.ipynb", STUB_STEP, REWRITE_RESULTS)
+    options = toy_options(registry="grader.checks", python_path=(), course=None, allow_flagged=True)
+    (result,) = grade_paths([tmp_path], options)
+    messages = [item.message for _, report in result.reports for item in report.items]
+    assert result.status == "graded"
+    assert any("returned 1.00000" in message for message in messages), messages  # forged
+    assert (result.score, result.max_score) == (0, 7), messages

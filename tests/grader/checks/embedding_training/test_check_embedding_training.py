@@ -52,15 +52,26 @@ def test_inputs_leave_rows_out_of_the_batch_and_pad_the_short_sentences(seed):
     assert len(absent) >= 10
 
 
-def test_the_probe_returns_plain_data():
+def test_the_probe_and_the_recomputation_exchange_plain_data():
     from bilstm_ner.model import train_step
 
     inputs = make_training_inputs(np.random.default_rng(3))
     observations = EMBEDDING_TRAINING.probe({"train_step": train_step}, inputs)
     assert is_plain_data(observations) and set(observations) == {"train_step"}
+    recomputed = EMBEDDING_TRAINING.recompute(inputs, observations)
+    assert is_plain_data(recomputed)
     graded = EMBEDDING_TRAINING.declared_items(("train_step",))
-    report = conform(judge_embedding_training(inputs, observations), graded, "t")
+    report = conform(judge_embedding_training(inputs, observations, recomputed), graded, "t")
     assert report.passed and report.max_score == len(STEP_ITEMS)
+
+
+def test_the_kernel_reports_what_the_step_did_and_nothing_it_could_be_checked_against():
+    """No gradient, starting weight or loss comes from the kernel: the grader recomputes them."""
+    from bilstm_ner.model import train_step
+
+    inputs = make_training_inputs(np.random.default_rng(4))
+    observations = EMBEDDING_TRAINING.probe({"train_step": train_step}, inputs)["train_step"]
+    assert set(observations) == {"after", "returned", "iterations", "training_flags"}
 
 
 def test_the_course_reference_as_the_learner_tagger_earns_nothing():

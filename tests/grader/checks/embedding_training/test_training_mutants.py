@@ -17,6 +17,7 @@ from grader.checks.embedding_training import MODEL_ITEMS, STEP_ITEMS
 from grader.checks.embedding_training.inputs import make_inputs as make_training_inputs
 from grader.checks.embedding_training.judge_step import judge_learner_step
 from grader.checks.embedding_training.probe import probe_learner_step
+from grader.checks.embedding_training.recompute import recompute
 
 
 class Tagger(keras.Model):
@@ -295,7 +296,9 @@ STEP_MUTANTS = [
 def test_train_step_mutant_fails_with_its_diagnosis(train_step, item_key, words):
     # Only the train-step experiment: the model experiment is the same for all of them.
     inputs = make_training_inputs(np.random.default_rng(7))
-    items = judge_learner_step(inputs, probe_learner_step(train_step, inputs))
+    observations = probe_learner_step(train_step, inputs)
+    recomputed = recompute(inputs, {"train_step": observations})
+    items = judge_learner_step(inputs, observations, recomputed)
     failed = {item.name: item.message for item in items if not item.passed}
     assert STEP_ITEMS[item_key] in failed, failed
     assert words.lower() in failed[STEP_ITEMS[item_key]].lower(), failed

@@ -1,0 +1,80 @@
+"""train_step is judged from the weights it leaves, against values the grader computes itself.
+
+A kernel that rewrites its own report (a notebook that tampers with the probe) can claim any
+step count, any `training` flag and any weights. These forgeries start from the grader's own
+recomputation of the reference model (what a forger could rebuild in the kernel) and claim
+everything; each earns only what a correct computation would have earned.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from grader.checks.embedding_training import STEP_ITEMS
+from grader.checks.embedding_training.inputs import make_inputs
+from grader.checks.embedding_training.judge_step import judge_learner_step
+from grader.checks.embedding_training.recompute import recompute
+
+CLAIMS = {"iterations": 1, "training_flags": ["True"]}
+
+
+@pytest.fixture(scope="module")
+def setting():
+    inputs = make_inputs(np.random.default_rng(11))
+    recomputed = recompute(inputs, {"train_step": {"after": None}})
+    return inputs, recomputed
+
+
+def clipped_step(inputs, recomputed, mode):
+    """What one correct step gives: weight decay, then each gradient clipped by norm 1.0."""
+    learning_rate = inputs["learning_rate"]
+    decay = learning_rate * inputs["weight_decay"]
+    after = []
+    for start, gradient in zip(recomputed["before"], recomputed["gradients"][mode], strict=True):
+        factor = min(1.0, 1.0 / float(np.linalg.norm(gradient)))
+        after.append(start * (1 - decay) - learning_rate * factor * gradient)
+    return after
+
+
+def points(inputs, after, returned):
+    """The items the forged report earns, judged as a graded run judges it."""
+    observations = {**CLAIMS, "after": after, "returned": {"values": np.array(returned)}}
+    recomputed = recompute(inputs, {"train_step": observations})
+    items = judge_learner_step(inputs, observations, recomputed)
+    return {key for key, item in zip(STEP_ITEMS, items, strict=True) if item.passed}
+
+
+def test_the_exact_clipped_step_with_dropout_earns_every_point(setting):
+    inputs, recomputed = setting
+    after = clipped_step(inputs, recomputed, "train")
+    assert points(inputs, after, recomputed["loss_before"]["train"]) == set(STEP_ITEMS)
+
+
+def test_a_step_computed_without_dropout_loses_the_dropout_point(setting):
+    inputs, recomputed = setting
+    after = clipped_step(inputs, recomputed, "eval")
+    earned = points(inputs, after, recomputed["loss_before"]["eval"])
+    assert earned == set(STEP_ITEMS) - {"dropout"}
+
+
+@pytest.mark.parametrize(
+    "forgery",
+    ["unchanged", "weight decay only", "decay and noise", "noise on the batch rows"],
+)
+def test_weights_that_are_no_step_earn_nothing_whatever_the_claims(setting, forgery):
+    inputs, recomputed = setting
+    rng = np.random.default_rng(0)
+    decay = inputs["learning_rate"] * inputs["weight_decay"]
+    before = recomputed["before"]
+    if forgery == "unchanged":
+        after = [start.copy() for start in before]
+    elif forgery == "weight decay only":
+        after = [start * (1 - decay) for start in before]
+    elif forgery == "decay and noise":
+        after = [s * (1 - decay) - 0.01 * rng.normal(size=s.shape) for s in before]
+    else:
+        after = [start.copy() for start in before]
+        rows = np.unique(inputs["input_batch"])
+        after[0][rows] += 0.01 * rng.normal(size=after[0][rows].shape)
+    assert points(inputs, after, 1.2345) == set()
