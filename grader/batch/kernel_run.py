@@ -45,6 +45,10 @@ from grader.batch.sandbox import wrap as sandbox_wrap
 from grader.batch.submissions import CheckRequest
 from grader.core.spec import CheckSpec
 from grader.core.transport import MalformedPayload, read_payload, write_payload
+from grader.learner_side.kernel_probe import SEALED
+
+SEAL_POLL = 0.02
+"""Seconds between looks for the kernel's seal while the probe cell runs."""
 
 
 @dataclass(frozen=True)
@@ -170,9 +174,17 @@ async def run_notebook(
                 probe_cell = nbformat.v4.new_code_cell(_probe_source(exchange))
                 notebook.cells.append(probe_cell)  # nbclient stores each cell back by index
                 client.timeout = remaining()
-                await client.async_execute_cell(
-                    probe_cell, len(notebook.cells) - 1, store_history=False
+                execution = asyncio.ensure_future(
+                    client.async_execute_cell(
+                        probe_cell, len(notebook.cells) - 1, store_history=False
+                    )
                 )
+                if await _sealed(execution, output_dir / SEALED):
+                    # The kernel stopped itself once its results were complete: read them now,
+                    # before it is killed and before any code of the notebook could run again.
+                    result.outcomes = _read_outcomes(output_dir, len(requests))
+                else:
+                    await execution  # the probe cell ended unsealed: its errors, its timeout
                 result.errors.extend(_cell_errors(probe_cell, "grader's probe cell"))
                 result.timings["checks"] = time.monotonic() - probe_started
             except CellTimeoutError:
@@ -209,8 +221,29 @@ async def run_notebook(
 
     if output_dir is None or result.status != "graded":
         return result
-    outcomes = result.outcomes
-    for number in range(len(requests)):
+    if not result.outcomes:  # unsealed (the probe cell ended otherwise): what it left
+        result.outcomes = _read_outcomes(output_dir, len(requests))
+    shutil.rmtree(output_dir, ignore_errors=True)
+    return result
+
+
+async def _sealed(execution: asyncio.Future, marker: Path) -> bool:
+    """Wait for the probe cell: True (and the cell's task cancelled) once the kernel has sealed
+    its results, False when the cell ended without sealing them."""
+    while not execution.done():
+        if marker.is_file():
+            execution.cancel()
+            with contextlib.suppress(BaseException):
+                await execution
+            return True
+        await asyncio.wait({execution}, timeout=SEAL_POLL)
+    return False
+
+
+def _read_outcomes(output_dir: Path, count: int) -> dict[int, Any]:
+    """Check number -> its decoded result payload, or the MalformedPayload it raised."""
+    outcomes: dict[int, Any] = {}
+    for number in range(count):
         directory = output_dir / str(number)
         if not directory.exists():
             continue
@@ -218,8 +251,7 @@ async def run_notebook(
             outcomes[number] = read_payload(directory)
         except MalformedPayload as error:
             outcomes[number] = error
-    shutil.rmtree(output_dir, ignore_errors=True)
-    return result
+    return outcomes
 
 
 def _write_request(
@@ -238,7 +270,7 @@ def _write_request(
             {} if isinstance(spec_inputs, Exception) else spec_inputs,
         )
         checks.append(request_entry(request, spec))
-    write_payload(exchange / "request", {"checks": checks, "output": str(output_dir)})
+    write_payload(exchange / "request", {"checks": checks, "output": str(output_dir), "seal": True})
 
 
 def request_entry(request: CheckRequest, spec: CheckSpec) -> dict:

@@ -11,12 +11,19 @@ grading process generated, and writes one result payload per check:
 {"status": "ok", "observations": ...} | {"status": "missing", "missing": [names]} |
 {"status": "error", "error": text}. Nothing here decides a score: the grading process reads
 these results as hostile data and judges them itself.
+
+With "seal" in the request (graded runs), once every result is written `run_probes` writes the
+SEALED marker and stops its own process (SIGSTOP): no code of the notebook runs after the
+probe, not a post-run hook, a signal handler, an atexit function or a finalizer, until the
+grading process has read the results and killed the kernel.
 """
 
 from __future__ import annotations
 
 import importlib
 import os
+import signal
+import time
 from collections.abc import Mapping
 from typing import Any
 
@@ -24,6 +31,8 @@ from grader.core.text import short_error
 from grader.core.transport import MalformedPayload, read_payload, write_payload
 
 ERROR_LIMIT = 2000
+SEALED = "SEALED"
+"""The marker file, in the results folder, that says every result is written."""
 
 
 def run_probes(namespace: Mapping[str, Any], request_dir: str) -> None:
@@ -39,6 +48,17 @@ def run_probes(namespace: Mapping[str, Any], request_dir: str) -> None:
                 destination,
                 {"status": "error", "error": f"the probe returned data that is not plain: {error}"},
             )
+    if request.get("seal") is True:
+        _seal(request["output"])
+
+
+def _seal(output: str) -> None:
+    """Mark the results complete, then stop this process for the grader to read and kill it."""
+    with open(os.path.join(output, SEALED), "w") as marker:
+        marker.write("sealed\n")
+    os.kill(os.getpid(), signal.SIGSTOP)
+    while True:  # only if the stop was refused: still never return into the notebook
+        time.sleep(3600)
 
 
 def _probe_one(entry: dict, namespace: Mapping[str, Any], inputs_dir: str) -> dict:

@@ -9,18 +9,20 @@ graded when its learner object is (its items declare it with `needs`):
    `trainable_variables`, the loss's gradient must reach it as `tf.IndexedSlices` of the
    batch's rows, and the step must change exactly the rows of the batch's real words.
 2. `train_step`: the learner's `train_step`, compiled with `tf.function` as notebook 05's
-   loop compiles it, on the course's reference `BiLSTMTagger` (dropout rate 0, so the step is
-   deterministic, but every `training` flag it is called with recorded; output weights scaled
-   up so gradients are far above norm 1), with a fresh SGD optimizer. Every variable's change
-   is compared with -lr * clip_by_norm(gradient, 1.0) from the grader's own gradient, which
-   tells "not clipped", "clipped by global norm", "optimizer not used", "embedding left out"
-   and "nothing applied" apart.
+   loop compiles it, on the course's reference `BiLSTMTagger` (a fixed dropout mask, so the
+   step is deterministic and still differs from one without dropout; output weights scaled up
+   so gradients are far above norm 1), with a fresh SGD optimizer (random learning rate, small
+   weight decay). The kernel reports only the weights after the step and what it returned;
+   the grader recomputes everything they are compared with, so forging the report means
+   computing a correct step. Which gradients fit the change, scaled how, after how many steps
+   of the given optimizer, tells "training=False", "not clipped", "clipped by global norm",
+   "another optimizer", "applied twice", "embedding left out" and "nothing applied" apart.
 
     __init__    the declaration: title, items (and the object each needs) and points
     inputs      grader side: sizes, a batch using half of the vocabulary, settings (NumPy only)
     probe       LEARNER side: both experiments (the reference model and loss they train with)
-    judge_model grader side: experiment 1's items, and which embedding rows a step moved
-    judge_step  grader side: experiment 2's items, the clipping hypotheses included
+    judge_model grader side: experiment 1's items
+    step/       grader side: experiment 2, recomputed and judged (see its __init__)
     spec        grader side: the report of both experiments, and the CheckSpec
 """
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from grader.checks.embedding_training import ANSWERS, ITEMS, TITLE
 from grader.checks.embedding_training.inputs import make_inputs
 from grader.checks.embedding_training.judge_model import judge_learner_model
-from grader.checks.embedding_training.judge_step import judge_learner_step
 from grader.checks.embedding_training.probe import probe
-from grader.checks.embedding_training.recompute import recompute
+from grader.checks.embedding_training.step.judge import judge_learner_step
+from grader.checks.embedding_training.step.recompute import recompute
 from grader.core.report import Report
 from grader.core.spec import CheckSpec
 

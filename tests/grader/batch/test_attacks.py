@@ -228,48 +228,101 @@ def test_other_copies_of_the_course_and_other_submissions_are_out_of_sight(tmp_p
 
 # --- a notebook that rewrites its own results (the probe runs in the learner's kernel) --------
 
-REWRITE_RESULTS = r"""
+FORGE = r'''
+import os
 import re
 import numpy as np
+import grader.learner_side.kernel_probe as probe_module
 from grader.core.transport import read_payload, write_payload
 from grader.checks.embedding_training.probe import reference_model
 
-def forge(exchange):
-    request = read_payload(exchange + "/request")
-    inputs = read_payload(exchange + "/inputs/0")
-    output = request["output"] + "/0"
+def forged(inputs):
+    """Claims and weights made without solving the exercise: the optimizer's decay alone."""
     decay = inputs["learning_rate"] * inputs["weight_decay"]
     start = [v.numpy().astype(np.float64) for v in reference_model(inputs).trainable_variables]
-    forged = {
-        "after": [w * (1 - decay) for w in start],  # what the optimizer's decay alone gives
+    return {"status": "ok", "observations": {"train_step": {
+        "after": [w * (1 - decay) for w in start],
         "iterations": 1,
         "training_flags": ["True"],
         "returned": {"values": np.array(1.0)},
-    }
-    write_payload(output, {"status": "ok", "observations": {"train_step": forged}})
-
+    }}}
+'''
+AFTER_THE_PROBE = (
+    FORGE
+    + r"""
 def after_each_cell(result):
     found = re.search(r"run_probes\(globals\(\), '([^']+)'\)", result.info.raw_cell)
     if found:
-        forge(found.group(1))
+        exchange = found.group(1)
+        output = read_payload(exchange + "/request")["output"] + "/0"
+        write_payload(output, forged(read_payload(exchange + "/inputs/0")))
 
 shell_of = [get_ipython][0]
 shell_of().events.register("post_run_cell", after_each_cell)
 """
+)
+INSIDE_THE_PROBE = (
+    FORGE
+    + r"""
+original_write = probe_module.write_payload
+
+def write_forged(destination, data):
+    exchange = os.path.dirname(os.path.dirname(str(destination)))
+    original_write(destination, forged(read_payload(exchange + "/inputs/0")))
+
+probe_module.write_payload = write_forged
+"""
+)
 STUB_STEP = (
     "def train_step(model, optimizer, input_batch, ground_truth_tags, lengths, pad_index):\n"
     "    return 0.0"
 )
 
 
-def test_results_the_notebook_rewrites_after_the_probe_earn_nothing(tmp_path):
-    """The hook runs after the probe and replaces its report with claims and weights it can
-    make without solving the exercise: every item is judged against values the grading side
-    recomputes, so the claims are worth nothing."""
-    write_notebook(tmp_path / "05_training.ipynb", STUB_STEP, REWRITE_RESULTS)
+def grade_05(folder: Path, forgery: str):
+    write_notebook(folder / "05_training.ipynb", STUB_STEP, forgery)
     options = toy_options(registry="grader.checks", python_path=(), course=None, allow_flagged=True)
-    (result,) = grade_paths([tmp_path], options)
-    messages = [item.message for _, report in result.reports for item in report.items]
+    (result,) = grade_paths([folder], options)
+    return result, [item.message for _, report in result.reports for item in report.items]
+
+
+def test_code_the_notebook_leaves_to_run_after_the_probe_never_runs(tmp_path):
+    """A post-run hook (like an atexit function or a signal handler) would rewrite the results
+    once the probe is done; the kernel seals them and stops before it can."""
+    result, messages = grade_05(tmp_path, AFTER_THE_PROBE)
     assert result.status == "graded"
+    assert any("returned 0.00000" in message for message in messages), messages  # the stub's
+    assert (result.score, result.max_score) == (0, 7), messages
+
+
+def test_results_forged_inside_the_probe_earn_nothing(tmp_path):
+    """Patched before the probe runs, its writer swaps in claims and weights made without
+    solving the exercise: every item is judged against values the grading side recomputes."""
+    result, messages = grade_05(tmp_path, INSIDE_THE_PROBE)
     assert any("returned 1.00000" in message for message in messages), messages  # forged
     assert (result.score, result.max_score) == (0, 7), messages
+
+
+def test_results_are_read_before_any_code_of_the_notebook_runs_again(tmp_path):
+    """Toy check: a post-run hook, an atexit function and a SIGTERM handler would each write
+    full marks over the probe's result; the sealed kernel runs none of them."""
+    rewrite = (
+        "import atexit, re, signal\n"
+        "from grader.core.transport import read_payload, write_payload\n"
+        "def full_marks(*_):\n"
+        "    for exchange in seen:\n"
+        "        x = read_payload(exchange + '/inputs/0')['x']\n"
+        "        output = read_payload(exchange + '/request')['output'] + '/0'\n"
+        "        write_payload(output, {'status': 'ok', 'observations': {'value': 2 * x}})\n"
+        "seen = []\n"
+        "def remember(info):\n"
+        "    found = re.search(r\"run_probes\\(globals\\(\\), '([^']+)'\\)\", info.raw_cell)\n"
+        "    seen.extend([found.group(1)] if found else [])\n"
+        "shell_of = [get_ipython][0]\n"
+        "shell_of().events.register('pre_run_cell', remember)\n"
+        "shell_of().events.register('post_run_cell', full_marks)\n"
+        "atexit.register(full_marks)\n"
+        "signal.signal(signal.SIGTERM, full_marks)\n"
+    )
+    write_notebook(tmp_path / "hooks.ipynb", WRONG, rewrite)
+    assert grade(tmp_path)["hooks"].score == 1

@@ -13,8 +13,8 @@ import pytest
 
 from grader.checks.embedding_training import STEP_ITEMS
 from grader.checks.embedding_training.inputs import make_inputs
-from grader.checks.embedding_training.judge_step import judge_learner_step
-from grader.checks.embedding_training.recompute import recompute
+from grader.checks.embedding_training.step.judge import judge_learner_step
+from grader.checks.embedding_training.step.recompute import recompute
 
 CLAIMS = {"iterations": 1, "training_flags": ["True"]}
 

@@ -15,9 +15,9 @@ from bilstm_ner.model import BiLSTMTagger, compute_loss
 from grader import check_embedding_training
 from grader.checks.embedding_training import MODEL_ITEMS, STEP_ITEMS
 from grader.checks.embedding_training.inputs import make_inputs as make_training_inputs
-from grader.checks.embedding_training.judge_step import judge_learner_step
 from grader.checks.embedding_training.probe import probe_learner_step
-from grader.checks.embedding_training.recompute import recompute
+from grader.checks.embedding_training.step.judge import judge_learner_step
+from grader.checks.embedding_training.step.recompute import recompute
 
 
 class Tagger(keras.Model):

@@ -15,16 +15,16 @@ from typing import Any
 
 from grader.checks.embedding_training import STEP_ITEMS
 from grader.checks.embedding_training import step_item as item
-from grader.checks.embedding_training.judge_clipping import judge_clipping
-from grader.checks.embedding_training.judge_rows import absent_rows, judge_step_rows
-from grader.checks.embedding_training.recompute import MODES
-from grader.checks.embedding_training.step_fit import (
+from grader.checks.embedding_training.step.clipping import judge_clipping
+from grader.checks.embedding_training.step.fit import (
     StepFit,
     embedding_shrink,
     fit_step,
     stepped_variables,
     steps_taken,
 )
+from grader.checks.embedding_training.step.recompute import MODES
+from grader.checks.embedding_training.step.rows import absent_rows, judge_step_rows
 from grader.checks.judging import error_of, finite_array, finite_number, loss_drop_item
 from grader.core.report import CheckItem
 

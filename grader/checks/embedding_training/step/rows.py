@@ -11,7 +11,7 @@ import numpy as np
 
 from grader.checks.embedding_training import CHANGED
 from grader.checks.embedding_training import step_item as item
-from grader.checks.embedding_training.step_fit import embedding_shrink
+from grader.checks.embedding_training.step.fit import embedding_shrink
 from grader.checks.judging import rows_summary
 from grader.core.report import CheckItem
 

@@ -14,7 +14,7 @@ import math
 import numpy as np
 
 from grader.checks.embedding_training import step_item as item
-from grader.checks.embedding_training.step_fit import StepFit
+from grader.checks.embedding_training.step.fit import StepFit
 from grader.core.report import CheckItem
 
 STEP_RTOL = 2e-2
