@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 import sys
 import time
 from pathlib import Path
@@ -21,24 +20,17 @@ import nbformat
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 
+from bilstm_ner.quiet_start import QUIET_ENVIRONMENT, is_native_log_line
+
 ROOT = Path(__file__).resolve().parents[1]
 SOLUTIONS = ROOT / "solutions"
-QUIET_TENSORFLOW = {"TF_CPP_MIN_LOG_LEVEL": "2", "TF_ENABLE_ONEDNN_OPTS": "0"}
 CELL_TIMEOUT_SECONDS = 900
-
-# absl/TensorFlow C++ log lines: "I0000 00:00:1795528208.744104   13306 cudart_stub.cc:31] ..."
-_NATIVE_LOG_LINE = re.compile(
-    r"^(?:[IWEF]\d{4} \d\d:\d\d:\d+\.\d+\s+\d+ \S+:\d+\] .*"
-    r"|WARNING: All log messages before absl::InitializeLog\(\) is called are written to STDERR)$"
-)
 
 
 def drop_native_log_lines(text: str) -> str:
     """Return `text` without TensorFlow's C++ log lines, keeping every other line as it was."""
     kept = [
-        line
-        for line in text.splitlines(keepends=True)
-        if not _NATIVE_LOG_LINE.match(line.rstrip("\n"))
+        line for line in text.splitlines(keepends=True) if not is_native_log_line(line.rstrip("\n"))
     ]
     return "".join(kept)
 
@@ -61,7 +53,7 @@ def scrub_outputs(notebook: nbformat.NotebookNode) -> None:
 def execute(path: Path) -> float:
     """Run one notebook in a fresh kernel, scrub and store its outputs; return the seconds taken."""
     notebook = nbformat.read(path, as_version=4)
-    os.environ.update(QUIET_TENSORFLOW)
+    os.environ.update(QUIET_ENVIRONMENT)
     client = NotebookClient(
         notebook,
         timeout=CELL_TIMEOUT_SECONDS,
