@@ -20,6 +20,7 @@ import nbformat
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 
+from bilstm_ner.progress import PROGRESS_VARIABLE
 from bilstm_ner.quiet_start import QUIET_ENVIRONMENT, is_native_log_line
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -54,6 +55,7 @@ def execute(path: Path) -> float:
     """Run one notebook in a fresh kernel, scrub and store its outputs; return the seconds taken."""
     notebook = nbformat.read(path, as_version=4)
     os.environ.update(QUIET_ENVIRONMENT)
+    os.environ[PROGRESS_VARIABLE] = "text"  # no browser here to draw a progress widget
     client = NotebookClient(
         notebook,
         timeout=CELL_TIMEOUT_SECONDS,
