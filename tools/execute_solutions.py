@@ -2,7 +2,8 @@
 
 `python -m tools.execute_solutions [NOTEBOOK ...]` (`make solutions`) runs each solution in a fresh
 kernel of this environment, in the `solutions/` folder and with the quiet-TensorFlow variables
-nbval's runs get from the Makefile, then drops TensorFlow's C++ start-up lines (CUDA probing, absl)
+nbval's runs get from the Makefile and plain-text progress bars (no browser draws a widget
+here), then drops TensorFlow's C++ start-up lines (CUDA probing, absl)
 from the stored stderr: they differ from machine to machine and mean nothing to a learner. Each
 notebook is written only once it ran without an error, atomically. Regenerate the learner
 notebooks afterwards with `python -m tools.make_notebooks`.
