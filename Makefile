@@ -9,7 +9,7 @@ CONSTRAINTS := requirements/constraints.txt
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 export TF_ENABLE_ONEDNN_OPTS ?= 0
 
-.PHONY: install lab test lint format solutions notebooks grade bench lock clean system-packages image
+.PHONY: install lab test test-browser lint format solutions notebooks grade bench lock clean system-packages image
 
 install: $(STAMP)
 
@@ -17,10 +17,11 @@ $(STAMP): pyproject.toml $(CONSTRAINTS)
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else "Python 3.10 or newer is needed; run: make PYTHON=python3.11 ...")'
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -c $(CONSTRAINTS) -e ".[dev,nbgrader]"
+	$(BIN)/python -m pip install --quiet -c $(CONSTRAINTS) -e ".[dev,nbgrader,browser]"
 	touch $(STAMP)
 
-# System packages (bubblewrap, the sandbox of graded runs): apt-get, as root or with sudo.
+# System packages (bubblewrap, the sandbox of graded runs; chromium, for test-browser): apt-get,
+# as root or with sudo.
 system-packages:
 	bash tools/install_system_packages.sh
 
@@ -40,6 +41,10 @@ test: install
 	$(BIN)/python -m pytest --nbval --nbval-current-env \
 		--nbval-sanitize-with tests/notebooks/nbval_sanitize.cfg solutions/
 	$(BIN)/python -m pytest --nbval-lax --nbval-current-env notebooks/
+
+# Notebook 02 run through JupyterLab's UI in headless Chromium; screenshots in build/browser-test/.
+test-browser: install
+	$(BIN)/python -m tools.browser_test $(BROWSER_TEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

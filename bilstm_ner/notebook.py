@@ -15,11 +15,14 @@ from typing import Any
 
 import numpy as np
 
+from bilstm_ner.quiet_start import start_tensorflow
+
 __all__ = [
     "is_stub",
     "mine_or_reference",
     "pad_sentences",
     "setup",
+    "start_tensorflow",
 ]
 
 
@@ -69,8 +72,8 @@ def _make_embedding_layer_class() -> type:
 
 def setup(seed: int = 0) -> None:
     """Seed Python, NumPy and TensorFlow and make TensorFlow's ops deterministic; prints nothing."""
+    tf = start_tensorflow()  # quietly, if nothing has imported TensorFlow yet
     import keras
-    import tensorflow as tf
 
     keras.utils.set_random_seed(seed)
     tf.config.experimental.enable_op_determinism()

@@ -16,11 +16,11 @@ from dataclasses import dataclass, field
 
 import keras
 import tensorflow as tf
-from tqdm import tqdm
 
 from bilstm_ner.batching import batches_generator, count_batches
 from bilstm_ner.evaluation import evaluate_tags
 from bilstm_ner.model import compute_loss
+from bilstm_ner.progress import progress_bar
 
 TrainStep = Callable[..., tf.Tensor]
 """`train_step(model, optimizer, input_batch, ground_truth_tags, lengths, pad_index) -> loss`."""
@@ -200,7 +200,7 @@ def train(
             seed=seed + epoch,
         )
         n_batches = count_batches(len(token_ids), batch_size)
-        bar = tqdm(
+        bar = progress_bar(
             batches,
             total=n_batches,
             desc=f"epoch {epoch + 1}/{epochs}",

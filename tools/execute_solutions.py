@@ -2,7 +2,8 @@
 
 `python -m tools.execute_solutions [NOTEBOOK ...]` (`make solutions`) runs each solution in a fresh
 kernel of this environment, in the `solutions/` folder and with the quiet-TensorFlow variables
-nbval's runs get from the Makefile, then drops TensorFlow's C++ start-up lines (CUDA probing, absl)
+nbval's runs get from the Makefile and plain-text progress bars (no browser draws a widget
+here), then drops TensorFlow's C++ start-up lines (CUDA probing, absl)
 from the stored stderr: they differ from machine to machine and mean nothing to a learner. Each
 notebook is written only once it ran without an error, atomically. Regenerate the learner
 notebooks afterwards with `python -m tools.make_notebooks`.
@@ -12,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 import sys
 import time
 from pathlib import Path
@@ -21,24 +21,18 @@ import nbformat
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 
+from bilstm_ner.progress import PROGRESS_VARIABLE
+from bilstm_ner.quiet_start import QUIET_ENVIRONMENT, is_native_log_line
+
 ROOT = Path(__file__).resolve().parents[1]
 SOLUTIONS = ROOT / "solutions"
-QUIET_TENSORFLOW = {"TF_CPP_MIN_LOG_LEVEL": "2", "TF_ENABLE_ONEDNN_OPTS": "0"}
 CELL_TIMEOUT_SECONDS = 900
-
-# absl/TensorFlow C++ log lines: "I0000 00:00:1795528208.744104   13306 cudart_stub.cc:31] ..."
-_NATIVE_LOG_LINE = re.compile(
-    r"^(?:[IWEF]\d{4} \d\d:\d\d:\d+\.\d+\s+\d+ \S+:\d+\] .*"
-    r"|WARNING: All log messages before absl::InitializeLog\(\) is called are written to STDERR)$"
-)
 
 
 def drop_native_log_lines(text: str) -> str:
     """Return `text` without TensorFlow's C++ log lines, keeping every other line as it was."""
     kept = [
-        line
-        for line in text.splitlines(keepends=True)
-        if not _NATIVE_LOG_LINE.match(line.rstrip("\n"))
+        line for line in text.splitlines(keepends=True) if not is_native_log_line(line.rstrip("\n"))
     ]
     return "".join(kept)
 
@@ -61,7 +55,8 @@ def scrub_outputs(notebook: nbformat.NotebookNode) -> None:
 def execute(path: Path) -> float:
     """Run one notebook in a fresh kernel, scrub and store its outputs; return the seconds taken."""
     notebook = nbformat.read(path, as_version=4)
-    os.environ.update(QUIET_TENSORFLOW)
+    os.environ.update(QUIET_ENVIRONMENT)
+    os.environ[PROGRESS_VARIABLE] = "text"  # no browser here to draw a progress widget
     client = NotebookClient(
         notebook,
         timeout=CELL_TIMEOUT_SECONDS,

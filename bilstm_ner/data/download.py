@@ -14,7 +14,6 @@ from __future__ import annotations
 import hashlib
 import http.client
 import os
-import sys
 import tempfile
 import urllib.error
 import urllib.request
@@ -22,7 +21,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from tqdm import tqdm
+from bilstm_ner.progress import progress_bar
 
 CHUNK_SIZE = 64 * 1024
 TIMEOUT_SECONDS = 30
@@ -162,12 +161,11 @@ def fetch_file(
                 stream, size = _open_source(location, TIMEOUT_SECONDS)
                 with (
                     stream,
-                    tqdm(
+                    progress_bar(
                         total=size,
                         unit="B",
                         unit_scale=True,
                         desc=destination.name,
-                        file=sys.stderr,
                         disable=not progress,
                         leave=False,
                     ) as bar,

@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 import html
+import textwrap
 from dataclasses import dataclass, field
+
+TEXT_WIDTH = 100
+"""The printed report's lines are at most this long (a long word may exceed it)."""
+_TABLE = "border-collapse:collapse;margin:0.3em 0;table-layout:auto"
+_CELL = "text-align:left;vertical-align:top;padding:0.15em 0.6em"
 
 
 @dataclass(frozen=True)
@@ -96,34 +102,49 @@ class Report:
         lines = [self.title]
         for item in self.items:
             mark = "✓" if item.passed else "✗"
-            lines.append(f"{mark} {item.name}")
+            lines.extend(_wrapped(f"{mark} {item.name}", indent="  "))
             if not item.passed and item.message:
-                lines.extend(f"    {line}" for line in item.message.splitlines())
+                for line in item.message.splitlines():
+                    lines.extend(_wrapped(line, indent="    ", first_indent="    "))
         lines.append(self._total_line())
         return "\n".join(lines)
 
     def _repr_html_(self) -> str:
+        # Inline styles: JupyterLab right-aligns table cells and centres tables by default.
         rows = []
         for item in self.items:
             colour = "#1a7f37" if item.passed else "#cf222e"
             mark = "✓" if item.passed else "✗"
             message = "" if item.passed else html.escape(item.message).replace("\n", "<br>")
             rows.append(
-                f'<tr><td style="color:{colour};font-weight:bold">{mark}</td>'
-                f"<td>{html.escape(item.name)}</td>"
-                f"<td>{_points(item.score)}/{_points(item.points)}</td>"
-                f'<td style="text-align:left">{message}</td></tr>'
+                f'<tr><td style="{_CELL};color:{colour};font-weight:bold">{mark}</td>'
+                f'<td style="{_CELL};min-width:14em">{html.escape(item.name)}</td>'
+                f'<td style="{_CELL};white-space:nowrap">'
+                f"{_points(item.score)}/{_points(item.points)}</td>"
+                f'<td style="{_CELL};max-width:48em">{message}</td></tr>'
             )
         colour = "#1a7f37" if self.passed else "#cf222e"
         return (
             f"<div><b>{html.escape(self.title)}</b>"
-            '<table style="border-collapse:collapse">'
+            f'<table style="{_TABLE}">'
             f"{''.join(rows)}</table>"
             f'<span style="color:{colour}">{html.escape(self._total_line())}</span></div>'
         )
 
     def __repr__(self) -> str:
         return f"Report(title={self.title!r}, score={self.score:g}/{self.max_score:g})"
+
+
+def _wrapped(text: str, indent: str, first_indent: str = "") -> list[str]:
+    """`text` as lines of at most `TEXT_WIDTH` characters, never breaking a word or a hyphen."""
+    return textwrap.wrap(
+        text,
+        width=TEXT_WIDTH,
+        initial_indent=first_indent,
+        subsequent_indent=indent,
+        break_long_words=False,
+        break_on_hyphens=False,
+    ) or [first_indent.rstrip()]
 
 
 def _points(value: float) -> str:

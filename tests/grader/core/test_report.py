@@ -59,3 +59,19 @@ def test_to_dict_is_json_and_round_trips():
     assert data["score"] == 1.0 and data["max_score"] == 3.0 and data["passed"] is False
     again = Report.from_dict(data)
     assert again == report
+
+
+def test_text_lines_fit_in_100_characters_and_keep_every_word():
+    message = "Multiply the token losses by the mask built from `input_batch != pad_index`. " * 4
+    name = "has the reference's gradient with respect to the logits, also in a tf.function " * 2
+    report = Report(title="t", items=[CheckItem(name.strip(), False, message.strip())])
+    lines = str(report).splitlines()
+    assert max(len(line) for line in lines) <= 100
+    assert all(line.startswith("    ") for line in lines[3:-1])  # the message, indented
+    assert " ".join(str(report).split()) == " ".join(f"t ✗ {name} {message} {lines[-1]}".split())
+
+
+def test_html_cells_are_left_aligned_whatever_the_notebook_css_says():
+    html = _report()._repr_html_()
+    assert html.count("<td") == html.count("text-align:left") == 8
+    assert "margin:0.3em 0" in html  # not centred, as JupyterLab centres tables

@@ -18,6 +18,7 @@ from grader.checks.compute_loss.judge import judge
 from grader.checks.compute_loss.reference import reference_gradient, reference_loss
 from grader.checks.compute_loss.spec import SPEC as COMPUTE_LOSS
 from grader.core.spec import CheckSpec, is_plain_data, run_check
+from grader.core.text import one_line
 from grader.core.transport import read_payload, write_payload
 
 
@@ -243,7 +244,7 @@ def test_malformed_observations_fail_without_raising(observations):
 def test_a_missing_function_fails_with_a_message():
     report = check_compute_loss(None, seed=0)
     assert not report.passed
-    assert "pass it as `check_compute_loss(compute_loss)`" in str(report)
+    assert "pass it as `check_compute_loss(compute_loss)`" in one_line(str(report))
 
 
 def test_a_bug_in_the_grader_becomes_an_internal_error_item():
@@ -262,7 +263,7 @@ def test_a_bug_in_the_grader_becomes_an_internal_error_item():
     )
     report = run_check(spec, {"compute_loss": correct_sparse_cross_entropy}, seed=0)
     assert not report.passed and report.max_score == COMPUTE_LOSS.max_score()
-    assert "internal grader error: RuntimeError: oops" in str(report)
+    assert "internal grader error: RuntimeError: oops" in one_line(str(report))
 
 
 def test_the_registry_holds_the_loss_check():
@@ -289,4 +290,4 @@ def test_a_check_whose_module_is_broken_reports_an_internal_error(monkeypatch):
     monkeypatch.setitem(sys.modules, "grader.checks.registry", None)  # its import now fails
     report = grader.checks.entry_points.check_build_layers(object)
     assert not report.passed
-    assert "the checks could not be loaded (ModuleNotFoundError" in str(report)
+    assert "the checks could not be loaded (ModuleNotFoundError" in one_line(str(report))

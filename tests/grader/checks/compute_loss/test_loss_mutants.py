@@ -9,6 +9,7 @@ import tensorflow as tf
 
 import grader.checks.compute_loss
 from grader import check_compute_loss
+from grader.core.text import one_line
 
 
 def _token_losses(logits, ground_truth_tags):
@@ -239,14 +240,14 @@ MUTANTS = [
 def test_a_wrong_loss_fails_with_its_diagnosis(seed, compute_loss, diagnosis, capsys):
     report = check_compute_loss(compute_loss, seed=seed)
     assert not report.passed
-    assert diagnosis in str(report)
+    assert diagnosis in one_line(str(report))
     assert len(capsys.readouterr().out) < 1000  # nothing the learner printed floods the notebook
 
 
 def test_the_line_of_the_error_is_shown():
     report = check_compute_loss(wrong_raises, seed=0)
-    assert "test_loss_mutants.py, line" in str(report)
-    assert "`return tf.reduce_mean(logits, axis=5)`" in str(report)
+    assert "test_loss_mutants.py, line" in one_line(str(report))
+    assert "`return tf.reduce_mean(logits, axis=5)`" in one_line(str(report))
 
 
 def test_a_hard_coded_pad_keeps_the_points_for_pad_index_0():
@@ -263,7 +264,7 @@ def test_the_stub_is_not_attempted():
 
     report = check_compute_loss(compute_loss, seed=0)
     assert not report.passed and not report.attempted
-    assert "compute_loss is not attempted yet" in str(report)
+    assert "compute_loss is not attempted yet" in one_line(str(report))
 
 
 def test_an_endless_loop_times_out_naming_the_check():
@@ -273,7 +274,7 @@ def test_an_endless_loop_times_out_naming_the_check():
 
     report = check_compute_loss(compute_loss, seed=0, time_limit=0.3)
     assert not report.passed
-    assert "did not finish within 0.3 s while running check_compute_loss" in str(report)
+    assert "did not finish within 0.3 s while running check_compute_loss" in one_line(str(report))
 
 
 def test_a_loss_that_is_always_nan_earns_nothing():
@@ -298,5 +299,5 @@ def test_a_right_value_without_gradient_or_stability_loses_only_that_item(comput
 
 def test_a_translated_error_names_the_learners_line():
     report = check_compute_loss(wrong_boolean_mask_in_the_product, seed=0)
-    assert "test_loss_mutants.py, line" in str(report)
-    assert "`return tf.reduce_mean(tf.reduce_sum(losses * mask, -1)" in str(report)
+    assert "test_loss_mutants.py, line" in one_line(str(report))
+    assert "`return tf.reduce_mean(tf.reduce_sum(losses * mask, -1)" in one_line(str(report))
