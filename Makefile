@@ -31,8 +31,12 @@ image:
 	elif command -v podman >/dev/null 2>&1; then podman build -t $(IMAGE) .; \
 	else echo "make image needs Docker or Podman" >&2; exit 1; fi
 
+# Jupyter refuses to run as root (Docker, many cloud notebooks) unless told --allow-root.
+USER_ID ?= $(shell id -u)
+ROOT_FLAGS := $(if $(filter 0,$(USER_ID)),--allow-root)
+
 lab: install
-	$(BIN)/jupyter lab notebooks/ $(LAB_ARGS)
+	$(BIN)/jupyter lab notebooks/ $(ROOT_FLAGS) $(LAB_ARGS)
 
 test: install
 	$(BIN)/ruff check .
