@@ -67,11 +67,12 @@ grade: install
 bench: install
 	$(BIN)/python -m benchmarks $(BENCH_ARGS)
 
-# Re-pin every installed version after a dependency change (run in a fresh venv).
+# Re-pin every installed version after a dependency change (run in a fresh venv). --all: also
+# setuptools and wheel, which `python -m build --no-isolation` (the wheel's test) builds with.
 lock: install
 	{ echo "# Tested versions of every package the course installs (make install uses them as constraints)."; \
 	  echo "# Regenerate with \`make lock\` after changing dependencies in pyproject.toml."; \
-	  $(BIN)/python -m pip freeze --exclude-editable | sort -f; } > $(CONSTRAINTS)
+	  $(BIN)/python -m pip freeze --all --exclude pip --exclude-editable | sort -f; } > $(CONSTRAINTS)
 	$(BIN)/python -m tools.sync_environment
 
 clean:
