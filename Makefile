@@ -57,9 +57,12 @@ format: install
 solutions: install
 	$(BIN)/python -m tools.execute_solutions $(NOTEBOOKS)
 	$(BIN)/python -m tools.make_notebooks
+	$(BIN)/python -m tools.course_links
 
+# Also the README's Colab/Binder badges, from [project.urls] Repository in pyproject.toml.
 notebooks: install
 	$(BIN)/python -m tools.make_notebooks
+	$(BIN)/python -m tools.course_links
 
 grade: install
 	$(BIN)/python -m grader grade $(or $(SUBMISSIONS),notebooks)
