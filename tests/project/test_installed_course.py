@@ -14,12 +14,13 @@ import os
 import shutil
 import subprocess
 import sys
-import sysconfig
 import zipfile
 from pathlib import Path
 
 import nbformat
 import pytest
+
+from tests.wheel_venv import venv_with_wheel
 
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOKS = sorted(path.name for path in (ROOT / "notebooks").glob("*.ipynb"))
@@ -49,18 +50,7 @@ def built(tmp_path_factory) -> dict[str, Path]:
 def venv(built, tmp_path_factory) -> Path:
     """A fresh venv outside the checkout with the wheel installed; returns its bin folder."""
     folder = tmp_path_factory.mktemp("learner") / "venv"
-    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(folder)], check=True)
-    python = folder / "bin" / "python"
-    purelib = subprocess.run(
-        [str(python), "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.strip()
-    dependencies = {sysconfig.get_path("purelib"), sysconfig.get_path("platlib")}
-    Path(purelib, "course-dependencies.pth").write_text("\n".join(sorted(dependencies)) + "\n")
-    pip = [sys.executable, "-m", "pip", "--python", str(python), "install", "--quiet"]
-    subprocess.run([*pip, "--no-deps", "--no-index", str(built["wheel"])], check=True)
+    venv_with_wheel(built["wheel"], folder)
     return folder / "bin"
 
 
