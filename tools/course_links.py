@@ -82,14 +82,18 @@ def readme_problems(readme: Path = README, pyproject: Path = PYPROJECT) -> list[
 def main(argv: list[str] | None = None) -> int:
     """Command line: rewrite the README's badges, or with --check report whether they agree."""
     arguments = sys.argv[1:] if argv is None else argv
-    if arguments == ["--check"]:
-        problems = readme_problems()
-        for problem in problems:
-            print(f"{problem}: run `make notebooks`", file=sys.stderr)
-        return 1 if problems else 0
-    text = README.read_text(encoding="utf-8")
-    README.write_text(readme_with_badges(text, repository_address()), encoding="utf-8")
-    address = repository_address()
+    try:
+        if arguments == ["--check"]:
+            problems = readme_problems()
+            for problem in problems:
+                print(f"{problem}: run `make notebooks`", file=sys.stderr)
+            return 1 if problems else 0
+        address = repository_address()
+        text = README.read_text(encoding="utf-8")
+        README.write_text(readme_with_badges(text, address), encoding="utf-8")
+    except ValueError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
     print(f"README badges: {address or 'not published yet (no [project.urls] Repository)'}")
     return 0
 

@@ -173,7 +173,7 @@ def main(argv: list[str] | None = None) -> int:
                 print("Run `make notebooks` to regenerate them.", file=sys.stderr)
             return 1 if problems else 0
         written = generate(args.solutions, args.notebooks)
-    except SolutionMarkerError as error:
+    except ValueError as error:  # a SolutionMarkerError, or a malformed repository address
         print(f"error: {error}", file=sys.stderr)
         return 2
     print(f"{len(written)} notebook(s) generated in {args.notebooks}")

@@ -53,6 +53,20 @@ def test_the_readme_block_is_rewritten_and_the_rest_kept():
     assert "mybinder.org/v2/gh/ada/course/HEAD?labpath=notebooks%2F01_data.ipynb" in rewritten
 
 
+def test_an_address_that_is_not_github_stops_make_notebooks_with_a_message(
+    tmp_path, monkeypatch, capsys
+):
+    from tools import make_notebooks
+
+    solutions = tmp_path / "solutions"
+    solutions.mkdir()
+    nbformat.write(nbformat.v4.new_notebook(), solutions / "01_x.ipynb")
+    gitlab = pyproject(tmp_path, '[project.urls]\nRepository = "https://gitlab.com/ada/c"\n')
+    monkeypatch.setattr(make_notebooks, "repository_address", lambda: repository_address(gitlab))
+    code = make_notebooks.main(["--solutions", str(solutions), "--notebooks", str(tmp_path)])
+    assert code == 2 and "https://github.com/OWNER/NAME" in capsys.readouterr().err
+
+
 def test_a_readme_without_the_block_is_an_error():
     with pytest.raises(ValueError, match="badges"):
         readme_with_badges("# T\n", None)
@@ -60,7 +74,7 @@ def test_a_readme_without_the_block_is_an_error():
 
 def test_the_readme_agrees_with_pyproject():
     assert readme_problems() == [], "run `make notebooks`"
-    assert "OWNER" not in README.read_text(encoding="utf-8")
+    assert "github.com/OWNER" not in README.read_text(encoding="utf-8")
 
 
 @pytest.mark.parametrize("path", LEARNER_NOTEBOOKS, ids=lambda path: path.name)
@@ -69,4 +83,4 @@ def test_each_learner_notebook_agrees_with_pyproject(path):
     address = repository_address()
     assert badges(address, f"notebooks/{path.name}") in notebook.cells[0].source
     assert notebook.cells[1].source == install_cell_source(address)
-    assert "OWNER" not in path.read_text(encoding="utf-8")
+    assert "github.com/OWNER" not in path.read_text(encoding="utf-8")
