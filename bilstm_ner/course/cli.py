@@ -85,6 +85,13 @@ def start(arguments: argparse.Namespace, jupyter_options: list[str]) -> int:
     except (ValueError, FileNotFoundError) as error:
         print(f"bilstm-ner-course start: error: {error}", file=sys.stderr)
         return EXIT_USAGE
+    except OSError as error:  # e.g. a folder you may not write to
+        print(
+            f"bilstm-ner-course start: error: cannot copy the notebooks into "
+            f"{arguments.directory}: {error.strerror or error} (choose another folder)",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
     for line in result.summary():
         print(line)
     if arguments.copy_only:

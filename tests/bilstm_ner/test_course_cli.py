@@ -123,3 +123,15 @@ def test_grade_misuse_exits_2_as_the_grader_does(capsys):
     with pytest.raises(SystemExit) as exit_:
         cli.main(["grade", "--no-such-option"])
     assert exit_.value.code == 2
+
+
+def test_a_folder_that_cannot_be_written_is_a_usage_error_naming_it(tmp_path, capsys, monkeypatch):
+    from bilstm_ner.course import start
+
+    def refuse(path, data):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(start, "_write_atomically", refuse)
+    assert cli.main(["start", str(tmp_path / "locked"), "--copy-only"]) == 2
+    error = capsys.readouterr().err
+    assert "cannot copy the notebooks into" in error and "Permission denied" in error
