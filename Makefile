@@ -32,8 +32,12 @@ image:
 	elif command -v podman >/dev/null 2>&1; then podman build -t $(IMAGE) .; \
 	else echo "make image needs Docker or Podman" >&2; exit 1; fi
 
+# Jupyter refuses to run as root (Docker, many cloud notebooks) unless told --allow-root.
+USER_ID ?= $(shell id -u)
+ROOT_FLAGS := $(if $(filter 0,$(USER_ID)),--allow-root)
+
 lab: install
-	$(BIN)/jupyter lab notebooks/ $(LAB_ARGS)
+	$(BIN)/jupyter lab notebooks/ $(ROOT_FLAGS) $(LAB_ARGS)
 
 test: install
 	$(BIN)/ruff check .
@@ -58,9 +62,12 @@ format: install
 solutions: install
 	$(BIN)/python -m tools.execute_solutions $(NOTEBOOKS)
 	$(BIN)/python -m tools.make_notebooks
+	$(BIN)/python -m tools.course_links
 
+# Also the README's Colab/Binder badges, from [project.urls] Repository in pyproject.toml.
 notebooks: install
 	$(BIN)/python -m tools.make_notebooks
+	$(BIN)/python -m tools.course_links
 
 grade: install
 	$(BIN)/python -m grader grade $(or $(SUBMISSIONS),notebooks)
@@ -68,11 +75,12 @@ grade: install
 bench: install
 	$(BIN)/python -m benchmarks $(BENCH_ARGS)
 
-# Re-pin every installed version after a dependency change (run in a fresh venv).
+# Re-pin every installed version after a dependency change (run in a fresh venv). --all: also
+# setuptools and wheel, which `python -m build --no-isolation` (the wheel's test) builds with.
 lock: install
 	{ echo "# Tested versions of every package the course installs (make install uses them as constraints)."; \
 	  echo "# Regenerate with \`make lock\` after changing dependencies in pyproject.toml."; \
-	  $(BIN)/python -m pip freeze --exclude-editable | sort -f; } > $(CONSTRAINTS)
+	  $(BIN)/python -m pip freeze --all --exclude pip --exclude-editable | sort -f; } > $(CONSTRAINTS)
 	$(BIN)/python -m tools.sync_environment
 
 clean:

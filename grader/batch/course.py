@@ -26,6 +26,19 @@ DEFAULT_COURSE = REPOSITORY / "solutions"
 """The course's solution notebooks, beside the installed package (an editable install)."""
 
 
+def default_course() -> Path:
+    """`DEFAULT_COURSE` in a checkout; installed from a wheel (no solutions in it), the learner
+    notebooks packaged with the course, which declare the same checks."""
+    if DEFAULT_COURSE.is_dir():
+        return DEFAULT_COURSE
+    from bilstm_ner.course.files import learner_notebooks_dir
+
+    try:
+        return learner_notebooks_dir()
+    except FileNotFoundError:
+        return DEFAULT_COURSE
+
+
 def normalized(name: str) -> str:
     """A notebook's name as matched: lower case, letters and digits only."""
     return re.sub(r"[^0-9a-z]", "", name.lower())
@@ -59,12 +72,12 @@ def read_course(
     path: str | Path | None, registry: Mapping[str, CheckSpec]
 ) -> tuple[list[tuple[Path, nbformat.NotebookNode, list[CheckRequest]]], bool]:
     """The course notebooks at `path` (a folder of notebooks, or one notebook; None:
-    `DEFAULT_COURSE`), each with its declared checks, and whether it was one notebook.
+    `default_course()`), each with its declared checks, and whether it was one notebook.
 
     Raises `UsageError` when it cannot be read or a course notebook declares checks wrongly:
     the course is the instructor's, so its mistakes stop grading before any kernel starts.
     """
-    folder = Path(path) if path is not None else DEFAULT_COURSE
+    folder = Path(path) if path is not None else default_course()
     if folder.is_file():
         paths, single = [folder], True
     elif folder.is_dir():

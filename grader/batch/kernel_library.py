@@ -44,7 +44,7 @@ def build_library(destination: Path, hidden: Iterable[str]) -> Path:
     shutil.copytree(
         SOURCES / "bilstm_ner",
         destination / "bilstm_ner",
-        ignore=shutil.ignore_patterns("__pycache__", "*.pyc"),
+        ignore=shutil.ignore_patterns("__pycache__", "*.pyc", "*.ipynb"),  # a wheel's notebooks
     )
     by_module: dict[str, list[str]] = {}
     for answer in hidden:

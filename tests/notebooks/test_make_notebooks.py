@@ -5,8 +5,9 @@ from __future__ import annotations
 import nbformat
 import pytest
 
+from bilstm_ner.course.setup_cell import INSTALL_CELL_ID, install_cell_source
+from tools.course_links import NOT_PUBLISHED
 from tools.make_notebooks import (
-    HEADER_CELL_ID,
     SolutionMarkerError,
     generate,
     main,
@@ -101,17 +102,48 @@ def test_markers_in_a_markdown_cell_are_an_error():
 def test_outputs_and_execution_counts_are_cleared():
     learner = make_learner_notebook(make_solution(METHOD, "print(1)"), solution_name="n.ipynb")
     code_cells = [cell for cell in learner.cells if cell.cell_type == "code"]
-    assert [cell.outputs for cell in code_cells] == [[], []]
-    assert [cell.execution_count for cell in code_cells] == [None, None]
+    assert [cell.outputs for cell in code_cells] == [[], [], []]  # the install cell, then two
+    assert [cell.execution_count for cell in code_cells] == [None, None, None]
 
 
-def test_header_cell_names_the_solution_and_says_do_not_edit():
+def test_the_first_cell_is_the_learners_title_with_badges_not_a_note_for_maintainers():
     learner = make_learner_notebook(make_solution("x = 1"), solution_name="02_embeddings.ipynb")
-    header = learner.cells[0]
-    assert header.cell_type == "markdown" and header.id == HEADER_CELL_ID
-    assert "solutions/02_embeddings.ipynb" in header.source
-    assert "do not edit" in header.source and "make notebooks" in header.source
-    assert learner.cells[1].source == "# Title"
+    first = learner.cells[0]
+    assert first.cell_type == "markdown" and first.source == f"# Title\n\n{NOT_PUBLISHED}"
+    assert "do not edit" not in first.source and "solutions/" not in first.source
+
+
+def test_the_generated_note_is_in_the_notebook_metadata():
+    learner = make_learner_notebook(make_solution("x = 1"), solution_name="02_embeddings.ipynb")
+    note = learner.metadata["generated"]
+    assert note["from"] == "solutions/02_embeddings.ipynb"
+    assert "do not edit" in note["note"] and "make notebooks" in note["note"]
+
+
+def test_badges_open_this_notebook_on_colab_and_binder_at_the_address():
+    learner = make_learner_notebook(
+        make_solution("x = 1"),
+        solution_name="03_model.ipynb",
+        address="https://github.com/ada/course",
+    )
+    title = learner.cells[0].source
+    colab = "https://colab.research.google.com/github/ada/course/blob/main/notebooks/03_model.ipynb"
+    assert f"({colab})" in title
+    assert (
+        "(https://mybinder.org/v2/gh/ada/course/HEAD?labpath=notebooks%2F03_model.ipynb)" in title
+    )
+
+
+@pytest.mark.parametrize("address", [None, "https://github.com/ada/course"])
+def test_the_install_cell_comes_second_and_is_skipped_when_grading(address):
+    learner = make_learner_notebook(
+        make_solution("x = 1"), solution_name="n.ipynb", address=address
+    )
+    install = learner.cells[1]
+    assert install.cell_type == "code" and install.id == INSTALL_CELL_ID
+    assert install.source == install_cell_source(address)
+    assert install.metadata["tags"] == ["skip-when-grading"]
+    assert [cell.source for cell in learner.cells[2:]] == ["x = 1"]
 
 
 def test_solution_notebook_is_not_modified_and_metadata_and_tags_are_kept():

@@ -41,12 +41,16 @@ def code_cells(notebook) -> list:
     return [cell for cell in notebook.cells if cell.cell_type == "code"]
 
 
-def test_opens_with_a_title_a_binder_badge_and_what_you_will_learn_and_need(path):
+def test_opens_with_a_title_and_what_you_will_learn_and_need(path):
     notebook = read(path)
     first = notebook.cells[0]
     assert first.cell_type == "markdown" and first.source.startswith("# ")
-    assert "mybinder.org" in first.source
     assert "What you will learn" in first.source and "What you need" in first.source
+
+
+def test_has_no_badge_of_its_own_since_make_notebooks_writes_them_from_the_address(path):
+    first = read(path).cells[0].source
+    assert "mybinder.org" not in first and "colab.research.google.com" not in first
 
 
 def test_ends_with_a_summary_and_going_further(path):

@@ -105,6 +105,17 @@ def test_the_course_notebooks_have_no_finding(path):
     assert scan_notebook(nbformat.read(path, as_version=4)) == []
 
 
+@pytest.mark.parametrize("address", [None, "https://github.com/ada/bilstm-ner-course"])
+def test_the_courses_install_cell_is_no_finding_but_a_changed_one_is(address):
+    from bilstm_ner.course.setup_cell import install_cell_source
+
+    cell = install_cell_source(address)
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(cell)])
+    assert scan_notebook(notebook) == []
+    notebook.cells[0].source = cell + "\nimport subprocess"
+    assert "threads-or-processes" in {finding.rule for finding in scan_notebook(notebook)}
+
+
 def test_the_correct_solutions_in_unusual_styles_have_no_finding():
     source = (ROOT / "tests" / "grader" / "conftest.py").read_text(encoding="utf-8")
     assert [f for f in scan_source(source) if f.rule != "files-outside"] == []

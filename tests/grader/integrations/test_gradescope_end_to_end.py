@@ -18,8 +18,6 @@ import os
 import re
 import shutil
 import subprocess
-import sys
-import sysconfig
 import zipfile
 from pathlib import Path
 
@@ -29,6 +27,7 @@ from course_files import COURSE_POINTS, COURSE_TOTAL, partly_right_loss, solutio
 
 from grader.batch.cli import main
 from grader.batch.sandbox import bwrap_works
+from tests.wheel_venv import venv_with_wheel
 
 
 @pytest.fixture(scope="module")
@@ -46,20 +45,7 @@ def autograder_root(bundle, tmp_path_factory) -> Path:
     with zipfile.ZipFile(bundle / "autograder.zip") as archive:
         archive.extractall(root / "source")
     shutil.copy(root / "source" / "run_autograder", root / "run_autograder")
-    venv = root / "venv"
-    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
-    python = venv / "bin" / "python"
-    purelib = subprocess.run(
-        [str(python), "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.strip()
-    dependencies = {sysconfig.get_path("purelib"), sysconfig.get_path("platlib")}
-    Path(purelib, "course-dependencies.pth").write_text("\n".join(sorted(dependencies)) + "\n")
-    wheel = next((root / "source").glob("*.whl"))
-    pip = [sys.executable, "-m", "pip", "--python", str(python), "install", "--quiet"]
-    subprocess.run([*pip, "--no-deps", "--no-index", str(wheel)], check=True)
+    venv_with_wheel(next((root / "source").glob("*.whl")), root / "venv")
     return root
 
 
