@@ -65,7 +65,7 @@ def judge_behaviour(inputs: dict, calls: dict, base: np.ndarray) -> list[CheckIt
         _judge_padding(inputs, calls, base, real, caveat),
         *_judge_directions(lengths, calls, base, last_word_ignored),
         _judge_positions(inputs, calls, base, last_word_ignored),
-        judge_not_probabilities(inputs, calls, base, real),
+        judge_not_probabilities(inputs, calls, base, real, caveat),
     ]
 
 

@@ -49,9 +49,10 @@ def _centred(values: np.ndarray) -> np.ndarray:
 
 
 def judge_not_probabilities(
-    inputs: dict, calls: dict, base: np.ndarray, real: np.ndarray
+    inputs: dict, calls: dict, base: np.ndarray, real: np.ndarray, caveat: str = ""
 ) -> CheckItem:
-    """The "not_probabilities" item, from the base logits and the rescaled call."""
+    """The "not_probabilities" item, from the base logits and the rescaled call (`caveat` ends
+    the message when training=False is random, which the rescaled call cannot tell apart)."""
     real_logits = base[real]
     sums = real_logits.sum(-1)
     if real_logits.min() >= 0.0 and real_logits.max() <= 1.0 and np.allclose(sums, 1.0, atol=1e-3):
@@ -73,7 +74,7 @@ def judge_not_probabilities(
         and found.shape == base.shape
         and not np.all(np.isfinite(found[real]))
     ):  # an affine layer's c x logits stay finite; an exponential overflows
-        return item("not_probabilities", False, NOT_AFFINE.format(scale=scale))
+        return item("not_probabilities", False, NOT_AFFINE.format(scale=scale) + caveat)
     scaled = observed_values(scaled_call, base.shape)
     if scaled is None:
         return item("not_probabilities", False, "The rescaled call returned no valid logits.")
@@ -81,5 +82,5 @@ def judge_not_probabilities(
     found = _centred(scaled)[real]
     tolerance = SCALED_RTOL * max(float(np.abs(expected).max()), 1e-6)
     if float(np.abs(found - expected).max()) > tolerance:
-        return item("not_probabilities", False, NOT_AFFINE.format(scale=scale))
+        return item("not_probabilities", False, NOT_AFFINE.format(scale=scale) + caveat)
     return item("not_probabilities", True)
