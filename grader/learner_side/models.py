@@ -182,17 +182,16 @@ def scaled_output_call(
 ) -> dict:
     """Observation of the model's logits with its output layer's weights multiplied by `scale`.
 
-    The output layer's weights are the trainable variables (the embedding excepted) whose last
-    axis has n_tags entries (its kernel and bias); they are restored afterwards. An affine
+    The output layer's weights are the trainable variables (the embedding excepted) with an
+    axis of n_tags entries (its kernel, even stored transposed, and bias); they are restored
+    afterwards. An affine
     output layer gives `scale` times the logits; an activation after it does not. {"scaled": 0}
     when the model has no such variable.
     """
     try:
         matrix, variables = matrix_and_variables(model, check=check)
         output = [
-            v
-            for v in variables
-            if v is not matrix and len(v.shape) >= 1 and int(v.shape[-1]) == int(n_tags)
+            v for v in variables if v is not matrix and int(n_tags) in [int(n) for n in v.shape]
         ]
         if not output:
             return {"scaled": 0}

@@ -31,11 +31,11 @@ def _other_id(rng: np.random.Generator, current: int, vocabulary_size: int, pad_
 
 
 def random_sizes(rng: np.random.Generator) -> dict:
-    """Small random model and batch sizes: V 20-60, K 3-14, D 4-16, H 3-12 (H != D, so a size
+    """Small random model and batch sizes: V 20-60, K 3-11, D 4-16, H 3-12 (H != D, so a size
     passed in the wrong place shows), B 3-6, T 4-9.
 
-    K differs from D, H, 2H, 3H and 4H, so the output layer's weights are the only ones (the
-    embedding aside) whose last axis has K entries.
+    K differs from D, H, 2H, 3H and 4H (and V > K), so the output layer's weights are the only
+    ones (the embedding aside) with an axis of K entries.
     """
     vocabulary_size, n_tags = int(rng.integers(20, 61)), int(rng.integers(3, 10))
     embedding_dim, n_hidden_rnn = int(rng.integers(4, 17)), int(rng.integers(3, 13))

@@ -101,6 +101,17 @@ class AffineLayer(keras.layers.Layer):
         return tf.einsum("btd,dk->btk", x, self.w) + self.b
 
 
+class TransposedAffineLayer(AffineLayer):
+    """The same, with its kernel stored as [n_tags, features]."""
+
+    def build(self, input_shape):
+        self.w = self.add_weight(shape=(self.units, input_shape[-1]), initializer="glorot_uniform")
+        self.b = self.add_weight(shape=(self.units,), initializer="random_normal")
+
+    def call(self, x):
+        return tf.einsum("btd,kd->btk", x, self.w) + self.b
+
+
 class SumMergeTagger(Tagger):
     def make_rnn(self, n_hidden_rnn):
         return keras.layers.Bidirectional(
@@ -112,6 +123,7 @@ AFFINE_OUTPUTS = {
     "activation=None": tagger_with_output(dense=lambda k: keras.layers.Dense(k, activation=None)),
     "linear": tagger_with_output(dense=lambda k: keras.layers.Dense(k, activation="linear")),
     "hand-written affine layer": tagger_with_output(dense=AffineLayer),
+    "hand-written affine layer, kernel transposed": tagger_with_output(dense=TransposedAffineLayer),
     "EinsumDense": tagger_with_output(
         dense=lambda k: keras.layers.EinsumDense(
             "btd,dk->btk", output_shape=(None, k), bias_axes="k"
