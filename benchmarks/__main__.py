@@ -6,8 +6,9 @@ Prints one table and writes it as JSON (default benchmarks/results/latest.json, 
 Every heavy measurement runs in a fresh child process, so each peak memory is that child's own.
 Benchmarks: training (course loop vs keras.Model.fit, epoch time, F1, memory), grader-latency
 (the three checks in process), grading-tool (python -m grader grade: one submission, batches),
-notebooks (the solution notebooks under nbval). `--quick` makes 1 run at small sizes: a smoke
-test that the benchmarks still work, not a measurement.
+notebooks (the solution notebooks under nbval), feedback (typical first attempts and the fixes
+a learner writes from each message: benchmarks/feedback_study/). `--quick` makes 1 run at small
+sizes: a smoke test that the benchmarks still work, not a measurement.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 from benchmarks import grader_latency, grading_tool, notebook_suite, training_figures
+from benchmarks.feedback_study import runner as feedback_study
 from benchmarks.harness import ROOT, Figure, format_table, machine_description, write_results
 
 DEFAULT_OUTPUT = ROOT / "benchmarks" / "results" / "latest.json"
@@ -38,6 +40,7 @@ def benchmarks(quick: bool) -> dict[str, Callable[[int], Iterable[Figure]]]:
         "notebooks": lambda repeat: notebook_suite.collect(
             repeat, notebook_suite.solution_notebooks()[:1] if quick else None
         ),
+        "feedback": feedback_study.collect,
     }
 
 

@@ -39,13 +39,14 @@ _TRANSLATIONS: tuple[tuple[str, str], ...] = (
     (
         r"SymbolicTensor' object has no attribute 'numpy'|Cannot convert a symbolic "
         r"(tf\.)?Tensor|symbolic `?tf\.Tensor`? as a Python `?bool|"
-        r"OperatorNotAllowedInGraphError",
+        r"OperatorNotAllowedInGraphError|argument must be [^\n]*not 'SymbolicTensor'",
         "inside a tf.function (notebook 05 compiles the training step into one) a tensor has "
-        "no value yet, so `.numpy()`, NumPy functions and Python `if`s on tensors fail; keep "
-        "to TensorFlow operations and return the tensor itself.",
+        "no value yet, so `.numpy()`, `float()`, NumPy functions and Python `if`s on tensors "
+        "fail; keep to TensorFlow operations and return the tensor itself.",
     ),
     (
-        r"Attempt to convert a value \(None\)|No gradients provided for any variable",
+        r"Attempt to convert a value \(None\)|No gradients provided for any variable|"
+        r"None values not supported",
         "a gradient is None: the loss was not computed from the model's output inside "
         "`with tf.GradientTape() as tape:` (call the model in that block), or part of it went "
         "through NumPy, which the tape cannot follow.",

@@ -168,3 +168,43 @@ def known_step(model: Any, seed: int, *, check: str, limit: float, owner: str = 
             f"({type(error).__name__})",
             "not_attempted": False,
         }
+
+
+def scaled_output_call(
+    model: Any,
+    input_batch: Any,
+    lengths: Any,
+    *,
+    n_tags: int,
+    scale: float,
+    check: str,
+    limit: float,
+) -> dict:
+    """Observation of the model's logits with its output layer's weights multiplied by `scale`.
+
+    The output layer's weights are the trainable variables (the embedding excepted) with an
+    axis of n_tags entries (its kernel, even stored transposed, and bias); they are restored
+    afterwards. An affine
+    output layer gives `scale` times the logits; an activation after it does not. {"scaled": 0}
+    when the model has no such variable.
+    """
+    try:
+        matrix, variables = matrix_and_variables(model, check=check)
+        output = [
+            v for v in variables if v is not matrix and int(n_tags) in [int(n) for n in v.shape]
+        ]
+        if not output:
+            return {"scaled": 0}
+        originals = [to_float64(v, what="an output-layer weight") for v in output]
+        try:
+            for variable, original in zip(output, originals, strict=True):
+                variable.assign((original * scale).astype(tensor_dtype_name(variable)))
+            observation = call_model(model, input_batch, lengths, check=check, limit=limit)
+        finally:
+            for variable, original in zip(output, originals, strict=True):
+                variable.assign(original.astype(tensor_dtype_name(variable)))
+    except LearnerError as error:
+        return learner_failure(error)
+    except Exception as error:  # a weight that cannot be assigned: the scaling is not observed
+        return {"error": f"the output layer could not be rescaled ({type(error).__name__})"}
+    return dict(observation, scaled=len(output), scale=float(scale))

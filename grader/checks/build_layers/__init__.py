@@ -5,7 +5,8 @@ bidirectional tagger?
     inputs           grader side: random sizes, one padded batch and its variants (NumPy only)
     probe            LEARNER side: builds the model, calls it on each variant, reads its embedding
     judge            grader side: construction, logits, the embedding (checks/embedding_judging)
-    judge_behaviour  grader side: masking, both directions, no dropout/softmax at inference
+    judge_behaviour  grader side: masking, both directions, no dropout at inference
+    judge_output     grader side: logits are the affine output layer's (no softmax or activation)
     spec             the CheckSpec tying them together (grader side)
 """
 

@@ -16,6 +16,10 @@ import numpy as np
 from grader.core.randomness import random_padded_batch
 
 TIME_LIMIT = 30.0
+OUTPUT_TARGETS = (-40.0, -20.0)
+"""The output layer's weights are multiplied by a negative factor that makes the largest logit
+about this large (`rescaling_factor`): an activation after an affine layer then saturates or
+bends (tanh, hard_tanh, leaky relu...) and cannot give that factor times the logits."""
 STATS_VALUES = 4000
 """At least this many embedding values for the initialisation statistics (std error ~1%)."""
 
@@ -27,12 +31,18 @@ def _other_id(rng: np.random.Generator, current: int, vocabulary_size: int, pad_
 
 
 def random_sizes(rng: np.random.Generator) -> dict:
-    """Small random model and batch sizes: V 20-60, K 3-9, D 4-16, H 3-12 (H != D, so a size
-    passed in the wrong place shows), B 3-6, T 4-9."""
+    """Small random model and batch sizes: V 20-60, K 3-11, D 4-16, H 3-12 (H != D, so a size
+    passed in the wrong place shows), B 3-6, T 4-9.
+
+    K differs from D, H, 2H, 3H and 4H (and V > K), so the output layer's weights are the only
+    ones (the embedding aside) with an axis of K entries.
+    """
     vocabulary_size, n_tags = int(rng.integers(20, 61)), int(rng.integers(3, 10))
     embedding_dim, n_hidden_rnn = int(rng.integers(4, 17)), int(rng.integers(3, 13))
     if n_hidden_rnn == embedding_dim:
         n_hidden_rnn -= 1
+    while n_tags in {embedding_dim, *(k * n_hidden_rnn for k in range(1, 5))}:
+        n_tags += 1
     return {
         "vocabulary_size": vocabulary_size,
         "n_tags": n_tags,
@@ -41,6 +51,12 @@ def random_sizes(rng: np.random.Generator) -> dict:
         "batch_size": int(rng.integers(3, 7)),
         "max_time": int(rng.integers(4, 10)),
     }
+
+
+def rescaling_factor(target: float, logits: np.ndarray) -> float:
+    """The factor c for the output layer's weights that makes max |c x logits| = |target|."""
+    largest = float(np.abs(logits).max()) if np.size(logits) else 0.0
+    return float(target) / max(largest, 1e-3)
 
 
 def make_inputs(rng: np.random.Generator, *, time_limit: float = TIME_LIMIT) -> dict:
@@ -107,5 +123,6 @@ def make_inputs(rng: np.random.Generator, *, time_limit: float = TIME_LIMIT) -> 
         "own_positions": own_positions,
         "stats_sizes": dict(sizes, vocabulary_size=stats_vocabulary_size),
         "step_seed": int(rng.integers(0, 2**31 - 1)),
+        "output_target": float(rng.uniform(*OUTPUT_TARGETS)),
         "time_limit": float(time_limit),
     }

@@ -86,8 +86,14 @@ def _judge_logits(inputs: dict, calls: dict, shape: tuple[int, ...]) -> CheckIte
         return item("logits", False, "The model's output could not be read as numbers.")
     if tuple(values.shape) != shape:
         hint = ""
+        one_per_sentence = values.ndim == 2 and tuple(values.shape) == (shape[0], shape[2])
         if values.ndim == 2 and tuple(values.shape) == shape[:2]:
             hint = " Did you return tag ids (argmax) instead of logits?"
+        if one_per_sentence:
+            hint += (
+                " That is one row of logits per sentence, not per word: the RNN returned only "
+                "its final state. Give the LSTM return_sequences=True so it returns every step."
+            )
         elif values.ndim == 3 and values.shape[2] != shape[2]:
             hint = " The last axis must have n_tags entries: Dense(n_tags) as the output layer."
         elif values.ndim == 3 and values.shape[1] != shape[1]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from grader.checks.build_layers import ITEMS
+from grader.checks.build_layers.judge_output import judge_not_probabilities
 from grader.checks.judging import error_of, observed_values
 from grader.core.report import CheckItem
 from grader.core.spec import item_maker
@@ -64,7 +65,7 @@ def judge_behaviour(inputs: dict, calls: dict, base: np.ndarray) -> list[CheckIt
         _judge_padding(inputs, calls, base, real, caveat),
         *_judge_directions(lengths, calls, base, last_word_ignored),
         _judge_positions(inputs, calls, base, last_word_ignored),
-        _judge_not_probabilities(base, real),
+        judge_not_probabilities(inputs, calls, base, real, caveat),
     ]
 
 
@@ -242,28 +243,3 @@ def _judge_positions(
             "every time step (return_sequences=True), not only its final state.",
         )
     return item("positions", True)
-
-
-def _judge_not_probabilities(base: np.ndarray, real: np.ndarray) -> CheckItem:
-    real_logits = base[real]
-    sums = real_logits.sum(-1)
-    looks_like_probabilities = (
-        real_logits.min() >= 0.0 and real_logits.max() <= 1.0 and np.allclose(sums, 1.0, atol=1e-3)
-    )
-    if looks_like_probabilities:
-        return item(
-            "not_probabilities",
-            False,
-            "The outputs are probabilities (in [0, 1], summing to 1 over the tags): remove the "
-            "softmax from the output layer (Dense(n_tags) with no activation). The loss "
-            "applies the softmax itself; applying it twice flattens the gradients.",
-        )
-    if real_logits.min() >= 0.0:
-        return item(
-            "not_probabilities",
-            False,
-            "Every output is >= 0, so the output layer has an activation that bounds it (relu, "
-            "sigmoid, softplus, softmax...). Logits must be free to be any real number, "
-            "negative too: use Dense(n_tags) with no activation; the loss applies the softmax.",
-        )
-    return item("not_probabilities", True)

@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from grader.checks.build_layers import TITLE
+from grader.checks.build_layers.inputs import rescaling_factor
 from grader.learner_side.calling import LearnerError, call_learner, learner_failure
 from grader.learner_side.conversions import describe, is_a
 from grader.learner_side.models import (
@@ -20,6 +21,7 @@ from grader.learner_side.models import (
     call_model,
     embedding_facts,
     known_step,
+    scaled_output_call,
 )
 
 CHECK = TITLE
@@ -56,6 +58,15 @@ def probe(objects: Mapping[str, Any], inputs: dict) -> dict:
     }
     for name, (batch, batch_lengths) in variants.items():
         calls[name] = call_model(model, batch, batch_lengths, check=CHECK, limit=limit)
+    calls["scaled_output"] = scaled_output_call(
+        model,
+        input_batch,
+        lengths,
+        n_tags=inputs["sizes"]["n_tags"],
+        scale=rescaling_factor(inputs["output_target"], calls["numpy"]["values"]),
+        check=CHECK,
+        limit=limit,
+    )
     observations["embedding"] = embedding_facts(model, check=CHECK, limit=limit)
     observations["stats_embedding"], observations["stats_step"] = _initial_embedding(
         model_class, inputs, limit

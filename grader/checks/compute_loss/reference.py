@@ -163,7 +163,9 @@ MISTAKES: tuple[Mistake, ...] = (
         "no mask",
         _no_mask,
         "Your loss averages over padded positions too. Build "
-        f"{_MASK_FIX} and multiply the token losses by it before summing.",
+        f"{_MASK_FIX}, multiply the token losses by it, sum them over time, divide by each "
+        "sentence's number of real tokens (`tf.reduce_sum(mask, -1)`), then take the mean over "
+        "sentences.",
     ),
     Mistake(
         "mean of the masked losses",

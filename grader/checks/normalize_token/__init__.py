@@ -28,6 +28,7 @@ ITEMS = (
     ItemSpec("scheme_case", "a link's scheme in any case (HTTPS://) becomes <URL>"),
     ItemSpec("link_inside", "a token with http:// after its start is kept"),
     ItemSpec("http_word", "a token starting with http but without :// is kept"),
+    ItemSpec("link_like", "an address without http:// or https:// is kept (www.site.com)"),
 )
 """One item per kind of token; the key is the kind."""
 

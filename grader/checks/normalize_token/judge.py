@@ -27,6 +27,10 @@ HTTP_WORD = (
     "A link starts with the whole prefix `http://` or `https://`, colon and slashes included: "
     "a token like `https` or `httpd` is a word."
 )
+LINK_LIKE = (
+    "Only a token that starts with http:// or https:// is a link; the notebook states no "
+    "other rule, so an address like www.site.com is returned unchanged."
+)
 HINTS = {
     "mention": MENTION,
     "http": LINK,
@@ -39,6 +43,7 @@ HINTS = {
     "scheme_case": SCHEME_CASE,
     "link_inside": LINK_INSIDE,
     "http_word": HTTP_WORD,
+    "link_like": LINK_LIKE,
 }
 
 

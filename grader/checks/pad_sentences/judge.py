@@ -31,14 +31,18 @@ def _padding_message(result: Any, case: dict) -> str | None:
         return f"return a pair (input_batch, lengths); got {result.get('returned', 'nothing')}."
     pad_index = case["pad_index"]
     expected, lengths = expected_padding(case["token_ids"], pad_index)
-    arrays = {}
+    arrays, wrong_types = {}, []
     for what in ("input_batch", "lengths"):
         recorded = result.get(what)
         array = recorded.get("array") if type(recorded) is dict else None
         if type(array) is not np.ndarray or array.dtype != np.int32:
-            found = _found_type(recorded, array)
-            return f"{what} should be an int32 NumPy array; got {found}. Use dtype=np.int32."
+            wrong_types.append(
+                f"{what} should be an int32 NumPy array; got {_found_type(recorded, array)}"
+            )
         arrays[what] = array
+    if wrong_types:
+        both = " (both of them)" if len(wrong_types) == 2 else ""
+        return "; ".join(wrong_types) + f". Use np.array(..., dtype=np.int32){both}."
     input_batch, found_lengths = arrays["input_batch"], arrays["lengths"]
     if input_batch.shape != expected.shape:
         return (
@@ -53,6 +57,13 @@ def _padding_message(result: Any, case: dict) -> str | None:
             f"for token_ids={case['token_ids']} and pad_index={pad_index}, input_batch should "
             f"be\n{expected}\ngot\n{input_batch}\n"
             f"Each row holds its sentence, then pad_index ({pad_index}) up to the end."
+        )
+    if result.get("token_ids_changed") is True:
+        return (
+            "the padding is right, but pad_sentences changed the token_ids it was given (its "
+            "lists now hold the padding too): build new rows, e.g. "
+            "`sentence + [pad_index] * (time - len(sentence))`, and leave token_ids as it was "
+            "(the notebook uses those lists again)."
         )
     return None
 

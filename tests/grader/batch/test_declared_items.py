@@ -18,7 +18,7 @@ from grader.core.transport import MalformedPayload
 
 ROOT = Path(__file__).resolve().parents[3]
 FULL_MARKS = {  # what the course's notebooks are worth, check by check
-    "01_data.ipynb": {"normalize_token": 11, "pad_sentences": 3},
+    "01_data.ipynb": {"normalize_token": 12, "pad_sentences": 3},
     "02_embeddings.ipynb": {"embedding_layer": 6},
     "03_build_layers.ipynb": {"build_layers": 11, "embedding_training": 5},
     "04_compute_loss.ipynb": {"compute_loss": 8},

@@ -112,3 +112,25 @@ def test_padding_with_a_constant_fails_uses_the_given_pad_index(constant):
     for seed in range(10):
         report = run_check(PAD_SENTENCES, {"pad_sentences": pads_with_a_constant}, seed=seed)
         assert "uses the given pad_index" in failed(report), str(report)
+
+
+def test_padding_the_callers_own_lists_fails_with_build_new_rows():
+    def pads_in_place(token_ids, pad_index):
+        lengths = np.array([len(s) for s in token_ids], dtype=np.int32)
+        for sentence in token_ids:
+            sentence.extend([pad_index] * (int(lengths.max()) - len(sentence)))
+        return np.array(token_ids, dtype=np.int32), lengths
+
+    report = run_check(PAD_SENTENCES, {"pad_sentences": pads_in_place}, seed=0)
+    assert not report.passed
+    assert "changed the token_ids it was given" in str(report)
+
+
+def test_both_arrays_of_the_wrong_type_are_named_in_one_message():
+    def default_integers(token_ids, pad_index):
+        time = max(len(s) for s in token_ids)
+        rows = [s + [pad_index] * (time - len(s)) for s in token_ids]
+        return np.array(rows), np.array([len(s) for s in token_ids])
+
+    message = run_check(PAD_SENTENCES, {"pad_sentences": default_integers}, seed=0).items[0].message
+    assert "input_batch should be an int32" in message and "lengths should be an int32" in message

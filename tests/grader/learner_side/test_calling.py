@@ -353,3 +353,30 @@ def test_an_unknown_error_keeps_its_own_text():
         raise ValueError("my own words")
 
     assert "compute_loss raised ValueError: my own words" in _failure(compute_loss, 1).message
+
+
+def test_float_of_a_graph_tensor_is_translated():
+    import tensorflow as tf
+
+    @tf.function(autograph=False)  # as the check compiles a train_step
+    def train_step(x):
+        return float(x * 2)
+
+    error = _failure(train_step, tf.ones([]))
+    assert "inside a tf.function" in error.message and "`float()`" in error.message
+
+
+def test_every_gradient_none_is_translated_into_calling_the_model_inside_the_tape():
+    import tensorflow as tf
+
+    variable = tf.Variable(1.0)
+
+    def train_step():
+        loss = variable * 2.0
+        with tf.GradientTape() as tape:
+            pass
+        return [tf.clip_by_norm(g, 1.0) for g in tape.gradient(loss, [variable])]
+
+    error = _failure(train_step)
+    assert "a gradient is None" in error.message and "call the model in that block" in error.message
+    assert "test_calling.py, line" in error.message

@@ -209,6 +209,11 @@ class UnreversedGoBackwards(Tagger):
         return self.output_dense(tf.concat([forward, backward], axis=-1))
 
 
+class FinalStateOfBidirectional(Tagger):
+    def make_rnn(self, n_hidden_rnn):
+        return keras.layers.Bidirectional(keras.layers.LSTM(n_hidden_rnn))
+
+
 class MaskWithoutMaxlen(Tagger):
     def call(self, input_batch, lengths, training=False):
         embeddings = tf.nn.embedding_lookup(self.embedding_matrix, input_batch)
@@ -238,6 +243,7 @@ MUTANTS = [
     (ReturnsLogitsAndMask, "logits", "return only the logits"),
     (ReturnsTagIds, "logits", "argmax"),
     (FinalStateOnly, "positions", "return_sequences=True"),
+    (FinalStateOfBidirectional, "logits", "return_sequences=True"),
     (CropsToLongestSentence, "padding", "every position of input_batch"),
     (NeedsPadIndex, "construct", "pad_index"),
     (ShiftedByOne, "positions", "its own position"),

@@ -62,6 +62,12 @@ def wrong_lone_at(token):
     return USER_TOKEN if token.startswith("@") else token
 
 
+def wrong_www_starts_a_link(token):
+    if token.lower().startswith(("http://", "https://", "www.")):
+        return URL_TOKEN
+    return USER_TOKEN if token.startswith("@") and len(token) > 1 else token
+
+
 MUTANTS = [
     (wrong_case_sensitive_scheme, "a link's scheme in any case", "token.lower().startswith"),
     (wrong_link_anywhere, "a token with http:// after its start is kept", "use `startswith`"),
@@ -71,6 +77,7 @@ MUTANTS = [
     (wrong_mention_isalnum, "a mention followed by punctuation", "not a pattern"),
     (wrong_at_anywhere, "an e-mail is not a mention", "unchanged"),
     (wrong_lone_at, "a lone @ is punctuation", "A lone `@` is not a mention"),
+    (wrong_www_starts_a_link, "without http:// or https:// is kept", "no other rule"),
 ]
 
 
