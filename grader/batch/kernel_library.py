@@ -17,6 +17,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from grader.batch.sandbox import REPOSITORY
+from grader.core.parsing import parse
 
 SOURCES = REPOSITORY
 KERNEL_SIDE_GRADER = (
@@ -66,7 +67,7 @@ def redacted(source: str, names: Iterable[str]) -> str:
     layer is built inside a function) reduced to a stub that raises NotImplementedError (a
     class keeps its bases; its __init__ raises)."""
     names = set(names)
-    tree = ast.parse(source)
+    tree = parse(source)
     found = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
@@ -77,9 +78,9 @@ def redacted(source: str, names: Iterable[str]) -> str:
                 f"the course's {node.name} is not available while your {node.name} is graded: "
                 "write your own"
             )
-            raise_stub = ast.parse(f"raise NotImplementedError({message!r})").body
+            raise_stub = parse(f"raise NotImplementedError({message!r})").body
             if isinstance(node, ast.ClassDef):
-                init = ast.parse("def __init__(self, *args, **kwargs):\n    pass").body[0]
+                init = parse("def __init__(self, *args, **kwargs):\n    pass").body[0]
                 init.body = raise_stub
                 node.body = [init]
             else:

@@ -30,6 +30,7 @@ from grader.batch.tampering_rules import (
     REFLECTION_NAMES,
     SYS_ATTRIBUTES,
 )
+from grader.core.parsing import parse
 
 
 @dataclass(frozen=True)
@@ -77,7 +78,7 @@ def _scan(source: str, cell: int) -> list[Finding]:
     source.encode("utf-8")  # a lone surrogate cannot be code: refuse the cell
     try:
         python = _as_python(source)
-        tree = ast.parse(python)
+        tree = parse(python)
     except SyntaxError:
         return findings  # IPython cannot run it either: the kernel reports the error
     if len(python.splitlines()) != len(lines):

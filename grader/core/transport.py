@@ -22,6 +22,7 @@ from typing import Any
 
 import numpy as np
 
+from grader.core.parsing import PARSE_LOCK
 from grader.core.text import error_text, shortened
 
 PAYLOAD_FILE = "payload.json"
@@ -149,7 +150,8 @@ def _load_array(reference: dict, directory: Path, budget: dict) -> np.ndarray:
     if budget["array_bytes"] > MAX_TOTAL_ARRAY_BYTES:
         raise MalformedPayload(f"arrays larger than {MAX_TOTAL_ARRAY_BYTES // 2**20} MB in all")
     try:
-        array = np.load(io.BytesIO(raw), allow_pickle=False)
+        with PARSE_LOCK:  # np.load parses the header with ast.literal_eval
+            array = np.load(io.BytesIO(raw), allow_pickle=False)
     except Exception as error:  # any failure to parse is a malformed payload
         detail = shortened(error_text(error), 120)
         raise MalformedPayload(f"a{number}.npy is not a plain .npy array ({detail})") from None

@@ -42,6 +42,7 @@ from grader.batch.submissions import (
     UsageError,
     load_registry,
 )
+from grader.core.parsing import parse
 from grader.core.spec import CheckSpec
 
 KERNEL_NAME = "bilstm-ner-course"
@@ -95,7 +96,7 @@ def nbgrader_metadata(
 def check_call(source: str, check: str) -> str | None:
     """The source of the first `check_<check>(...)` call in a cell's `source`, or None."""
     try:
-        tree = ast.parse(source)
+        tree = parse(source)
     except SyntaxError:
         return None
     for node in ast.walk(tree):
