@@ -42,13 +42,11 @@ from grader.batch.sandbox import (
     kill_user_processes,
 )
 from grader.batch.sandbox import wrap as sandbox_wrap
+from grader.batch.sealing import UNSEALED, read_outcomes, wait_for_seal
 from grader.batch.submissions import CheckRequest
 from grader.core.spec import CheckSpec
-from grader.core.transport import MalformedPayload, read_payload, write_payload
+from grader.core.transport import write_payload
 from grader.learner_side.kernel_probe import SEALED
-
-SEAL_POLL = 0.02
-"""Seconds between looks for the kernel's seal while the probe cell runs."""
 
 
 @dataclass(frozen=True)
@@ -166,8 +164,9 @@ async def run_notebook(
                 # Only now, after the learner's cells ran, do inputs and a results folder exist,
                 # under names the notebook could not guess.
                 exchange = places.exchange / f"exchange-{secrets.token_hex(16)}"
+                # The results folder is not made here: the probe makes it once it is done.
                 output_dir = exchange / f"results-{secrets.token_hex(16)}"
-                output_dir.mkdir(mode=0o700, parents=True)
+                exchange.mkdir(mode=0o700, parents=True)
                 _write_request(exchange, output_dir, requests, inputs)
                 if options.sandbox == "user":  # its results folder must be its own to write
                     give_to_kernel_user(exchange)
@@ -179,12 +178,13 @@ async def run_notebook(
                         probe_cell, len(notebook.cells) - 1, store_history=False
                     )
                 )
-                if await _sealed(execution, output_dir / SEALED):
+                if await wait_for_seal(execution, output_dir / SEALED, client):
                     # The kernel stopped itself once its results were complete: read them now,
                     # before it is killed and before any code of the notebook could run again.
-                    result.outcomes = _read_outcomes(output_dir, len(requests))
+                    result.outcomes = read_outcomes(output_dir, len(requests))
                 else:
-                    await execution  # the probe cell ended unsealed: its errors, its timeout
+                    await execution  # the cell ended unsealed: its errors, or its timeout
+                    result.errors.append(UNSEALED)
                 result.errors.extend(_cell_errors(probe_cell, "grader's probe cell"))
                 result.timings["checks"] = time.monotonic() - probe_started
             except CellTimeoutError:
@@ -219,39 +219,9 @@ async def run_notebook(
         if watch.peak_bytes:
             result.peak_memory_mb = round(watch.peak_bytes / 2**20, 1)
 
-    if output_dir is None or result.status != "graded":
-        return result
-    if not result.outcomes:  # unsealed (the probe cell ended otherwise): what it left
-        result.outcomes = _read_outcomes(output_dir, len(requests))
-    shutil.rmtree(output_dir, ignore_errors=True)
+    if output_dir is not None:
+        shutil.rmtree(output_dir.parent, ignore_errors=True)
     return result
-
-
-async def _sealed(execution: asyncio.Future, marker: Path) -> bool:
-    """Wait for the probe cell: True (and the cell's task cancelled) once the kernel has sealed
-    its results, False when the cell ended without sealing them."""
-    while not execution.done():
-        if marker.is_file():
-            execution.cancel()
-            with contextlib.suppress(BaseException):
-                await execution
-            return True
-        await asyncio.wait({execution}, timeout=SEAL_POLL)
-    return False
-
-
-def _read_outcomes(output_dir: Path, count: int) -> dict[int, Any]:
-    """Check number -> its decoded result payload, or the MalformedPayload it raised."""
-    outcomes: dict[int, Any] = {}
-    for number in range(count):
-        directory = output_dir / str(number)
-        if not directory.exists():
-            continue
-        try:
-            outcomes[number] = read_payload(directory)
-        except MalformedPayload as error:
-            outcomes[number] = error
-    return outcomes
 
 
 def _write_request(

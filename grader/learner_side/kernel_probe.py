@@ -12,16 +12,21 @@ grading process generated, and writes one result payload per check:
 {"status": "error", "error": text}. Nothing here decides a score: the grading process reads
 these results as hostile data and judges them itself.
 
-With "seal" in the request (graded runs), once every result is written `run_probes` writes the
-SEALED marker and stops its own process (SIGSTOP): no code of the notebook runs after the
-probe, not a post-run hook, a signal handler, an atexit function or a finalizer, until the
-grading process has read the results and killed the kernel.
+With "seal" in the request (graded runs): the request and the inputs are read, then deleted,
+before any learner code runs, so what the probes call cannot find them; the results folder is
+created only once every probe has returned (it must not exist yet, so nothing the learner's
+code did can have written into it); after the last result `run_probes` writes the SEALED
+marker and stops its own process (SIGSTOP): no code of the notebook runs after the probe, not
+a post-run hook, a signal handler, an atexit function or a finalizer, until the grading
+process has read the results and killed the kernel. The tool accepts sealed results only.
 """
 
 from __future__ import annotations
 
+import gc
 import importlib
 import os
+import shutil
 import signal
 import time
 from collections.abc import Mapping
@@ -38,9 +43,22 @@ SEALED = "SEALED"
 def run_probes(namespace: Mapping[str, Any], request_dir: str) -> None:
     """Probe every requested check on the objects in `namespace`; write results as payloads."""
     request = read_payload(os.path.join(request_dir, "request"))
-    for number, entry in enumerate(request["checks"]):
-        result = _probe_one(entry, namespace, os.path.join(request_dir, "inputs", str(number)))
-        destination = os.path.join(request["output"], str(number))
+    entries = request["checks"]
+    inputs = [_read_inputs(request_dir, number) for number in range(len(entries))]
+    sealed = request.get("seal") is True
+    if sealed:  # the learner code the probes call must find neither the request nor the inputs
+        shutil.rmtree(os.path.join(request_dir, "inputs"), ignore_errors=True)
+        shutil.rmtree(os.path.join(request_dir, "request"), ignore_errors=True)
+    results = [_probe_one(entry, namespace, inputs[n]) for n, entry in enumerate(entries)]
+    output = request["output"]
+    if sealed:
+        gc.collect()  # finalizers of the learner's garbage run now, before the results exist
+        gc.disable()
+        os.mkdir(output, 0o700)  # not there before: no learner code could write into it
+    else:
+        os.makedirs(output, exist_ok=True)
+    for number, result in enumerate(results):
+        destination = os.path.join(output, str(number))
         try:
             write_payload(destination, result)
         except MalformedPayload as error:
@@ -48,8 +66,8 @@ def run_probes(namespace: Mapping[str, Any], request_dir: str) -> None:
                 destination,
                 {"status": "error", "error": f"the probe returned data that is not plain: {error}"},
             )
-    if request.get("seal") is True:
-        _seal(request["output"])
+    if sealed:
+        _seal(output)
 
 
 def _seal(output: str) -> None:
@@ -61,7 +79,15 @@ def _seal(output: str) -> None:
         time.sleep(3600)
 
 
-def _probe_one(entry: dict, namespace: Mapping[str, Any], inputs_dir: str) -> dict:
+def _read_inputs(request_dir: str, number: int) -> Any:
+    """The inputs of check `number`, or the exception reading them raised."""
+    try:
+        return read_payload(os.path.join(request_dir, "inputs", str(number)))
+    except Exception as error:  # reported as that check's error
+        return error
+
+
+def _probe_one(entry: dict, namespace: Mapping[str, Any], inputs: Any) -> dict:
     """One check: look its objects up, call its probe; every failure becomes a result."""
     objects: dict[str, Any] = {}
     missing = []
@@ -74,7 +100,8 @@ def _probe_one(entry: dict, namespace: Mapping[str, Any], inputs_dir: str) -> di
         return {"status": "missing", "missing": missing}
     try:
         probe = _find_probe(entry["probe_module"], entry["probe_name"])
-        inputs = read_payload(inputs_dir)
+        if isinstance(inputs, Exception):
+            raise inputs
         return {"status": "ok", "observations": probe(objects, inputs)}
     except BaseException as error:  # nothing a probe raises stops the others
         return {"status": "error", "error": short_error(error, ERROR_LIMIT)}

@@ -264,12 +264,19 @@ shell_of().events.register("post_run_cell", after_each_cell)
 INSIDE_THE_PROBE = (
     FORGE
     + r"""
-original_write = probe_module.write_payload
+original_read, original_write = probe_module.read_payload, probe_module.write_payload
+seen = {}
+
+def read_and_keep(folder):
+    data = original_read(folder)
+    if type(data) is dict and "weights_seed" in data:
+        seen["inputs"] = data
+    return data
 
 def write_forged(destination, data):
-    exchange = os.path.dirname(os.path.dirname(str(destination)))
-    original_write(destination, forged(read_payload(exchange + "/inputs/0")))
+    original_write(destination, forged(seen["inputs"]))
 
+probe_module.read_payload = read_and_keep
 probe_module.write_payload = write_forged
 """
 )
@@ -326,3 +333,25 @@ def test_results_are_read_before_any_code_of_the_notebook_runs_again(tmp_path):
     )
     write_notebook(tmp_path / "hooks.ipynb", WRONG, rewrite)
     assert grade(tmp_path)["hooks"].score == 1
+
+
+def test_learner_code_the_probe_calls_cannot_write_the_results_or_the_seal(tmp_path):
+    """`double` is called by the probe; it looks for the exchange beside its working copy to
+    write full marks and a seal of its own. The request and inputs are gone by then, and the
+    results folder does not exist until every probe has returned."""
+    forger = (
+        "import json, pathlib\n"
+        "def double(x):\n"
+        "    for exchange in (pathlib.Path.cwd().parent / 'exchange').glob('exchange-*'):\n"
+        "        for folder in [exchange, *exchange.iterdir()]:\n"
+        "            request = folder / 'request' / 'payload.json'\n"
+        "            if request.exists():\n"
+        "                output = pathlib.Path(json.loads(request.read_text())['output'])\n"
+        "                (output / '0').mkdir(parents=True, exist_ok=True)\n"
+        "                (output / 'SEALED').write_text('sealed')\n"
+        "            (folder / 'SEALED').write_text('sealed')\n"
+        "    return x\n"
+    )
+    write_notebook(tmp_path / "forger.ipynb", forger)
+    result = grade(tmp_path, allow_flagged=False)["forger"]
+    assert (result.status, result.score) == ("graded", 1)

@@ -20,14 +20,17 @@ WRONG = "def double(x):\n    return x"  # right shape, wrong values: 1 of 3 poin
 TIMEOUT = 10.0
 MEMORY_LIMIT_MB = 400.0
 
-# A fake probe that writes whatever `payload` builds into the results directory it is given.
+# A fake probe that writes whatever `body` builds into the results folder it is given, and
+# seals it as the real probe does: the results the tool then reads are hostile.
 FAKE_PROBE = """
-import os, numpy as np, grader.learner_side.kernel_probe, grader.core.transport
+import os, signal, numpy as np, grader.learner_side.kernel_probe, grader.core.transport
 def fake_run_probes(namespace, request_dir):
     request = grader.core.transport.read_payload(os.path.join(request_dir, "request"))
     folder = os.path.join(request["output"], "0")
     os.makedirs(folder, exist_ok=True)
 {body}
+    open(os.path.join(request["output"], "SEALED"), "w").close()
+    os.kill(os.getpid(), signal.SIGSTOP)
 grader.learner_side.kernel_probe.run_probes = fake_run_probes
 """
 
