@@ -20,6 +20,7 @@ import nbformat
 from bilstm_ner.course.setup_cell import is_install_cell
 from grader.batch.tampering_rules import (
     ABSOLUTE_PATH,
+    ATTRIBUTE_RULES,
     DYNAMIC_CODE,
     FORBIDDEN_NAMES,
     FRAME_ATTRIBUTES,
@@ -52,23 +53,40 @@ def scan_notebook(notebook: nbformat.NotebookNode) -> list[Finding]:
     The course's own install cell (which runs pip where the course is missing) is not a
     finding when its code is exactly what `make notebooks` writes; any change to it is read as
     any other cell."""
+    sources = {
+        number: str(cell.get("source", ""))
+        for number, cell in enumerate(notebook.get("cells", []), start=1)
+        if cell.get("cell_type") == "code" and not is_install_cell(str(cell.get("source", "")))
+    }
+    imported: dict[str, str] = {}  # a name imported in one cell is the same name in the next
+    for source in sources.values():
+        imported.update(_imported_names(source))
     findings = []
-    for number, cell in enumerate(notebook.get("cells", []), start=1):
-        source = str(cell.get("source", ""))
-        if cell.get("cell_type") == "code" and not is_install_cell(source):
-            findings.extend(scan_source(source, number))
+    for number, source in sources.items():
+        findings.extend(scan_source(source, number, imported))
     return findings
 
 
-def scan_source(source: str, cell: int = 1) -> list[Finding]:
-    """The findings in one cell's source (never raises: a cell it cannot read is a finding)."""
+def _imported_names(source: str) -> dict[str, str]:
+    """The names a cell binds by import (empty for a cell that is not Python)."""
     try:
-        return _scan(source, cell)
+        return _imported_modules(parse(_as_python(source)))
+    except Exception:  # scan_source reports such a cell
+        return {}
+
+
+def scan_source(
+    source: str, cell: int = 1, imported: dict[str, str] | None = None
+) -> list[Finding]:
+    """The findings in one cell's source (never raises: a cell it cannot read is a finding);
+    `imported`: names other cells of the notebook bound by import."""
+    try:
+        return _scan(source, cell, imported or {})
     except Exception as error:  # RecursionError, MemoryError, a lone surrogate...
         return [Finding(cell, 1, "unreadable-cell", f"{type(error).__name__} while reading it")]
 
 
-def _scan(source: str, cell: int) -> list[Finding]:
+def _scan(source: str, cell: int, imported: dict[str, str]) -> list[Finding]:
     lines = source.splitlines()
     findings = [
         Finding(cell, index, "shell-or-magic", _short(line))
@@ -83,7 +101,7 @@ def _scan(source: str, cell: int) -> list[Finding]:
         return findings  # IPython cannot run it either: the kernel reports the error
     if len(python.splitlines()) != len(lines):
         lines = python.splitlines()
-    modules = _imported_modules(tree)
+    modules = {**imported, **_imported_modules(tree)}
     for node in ast.walk(tree):
         for rule in _RULES:
             for line, name in rule(node, modules):
@@ -106,7 +124,8 @@ def _short(text: str) -> str:
 
 
 def _imported_modules(tree: ast.AST) -> dict[str, str]:
-    """Local name -> the module it names, for every `import x` / `import x as y`."""
+    """Local name -> the module it names, for every `import x` / `import x as y`, and
+    `from x import y` (y: "x.y", a module or an object of one: patching it patches x)."""
     modules = {}
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
@@ -114,6 +133,9 @@ def _imported_modules(tree: ast.AST) -> dict[str, str]:
                 modules[alias.asname or alias.name.split(".")[0]] = (
                     alias.name if alias.asname else alias.name.split(".")[0]
                 )
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            for alias in node.names:
+                modules[alias.asname or alias.name] = f"{node.module}.{alias.name}"
     for node in ast.walk(tree):  # `m = np`: m names a module too
         if (
             isinstance(node, ast.Assign)
@@ -167,6 +189,8 @@ def _attributes(node: ast.AST, modules: dict[str, str]) -> Iterator[tuple[int, s
         yield node.lineno, _os_rule(node.attr)
     if node.attr in REFLECTION_NAMES:
         yield node.lineno, "dynamic-attribute"
+    if node.attr in ATTRIBUTE_RULES:
+        yield node.lineno, ATTRIBUTE_RULES[node.attr]
     if module == "grader" and node.attr not in PUBLIC_GRADER_NAMES:
         yield node.lineno, "grader-internals"
     if base in ("__builtins__",):
@@ -180,6 +204,8 @@ def _calls(node: ast.AST, modules: dict[str, str]) -> Iterator[tuple[int, str]]:
         yield node.lineno, "dynamic-code"
     if isinstance(node.func, ast.Name) and node.func.id in ("setattr", "delattr"):
         yield node.lineno, "module-patching"
+    if any(k.arg == "allow_pickle" for k in node.keywords):  # np.load(..., allow_pickle=True)
+        yield node.lineno, "dynamic-code"
     if isinstance(node.func, ast.Name) and node.func.id in ("getattr", "hasattr"):
         name = node.args[1] if len(node.args) > 1 else None
         constant = isinstance(name, ast.Constant) and isinstance(name.value, str)
@@ -223,11 +249,15 @@ def _assignments(node: ast.AST, modules: dict[str, str]) -> Iterator[tuple[int, 
     elif isinstance(node, ast.AugAssign | ast.AnnAssign | ast.Delete):
         targets = [node.target] if not isinstance(node, ast.Delete) else list(node.targets)
     for target in targets:
-        while isinstance(target, ast.Attribute):
-            if isinstance(target.value, ast.Name) and target.value.id in modules:
-                yield node.lineno, "module-patching"
-                break
-            target = target.value
+        if not isinstance(target, ast.Attribute):
+            continue
+        root = target
+        while isinstance(root, ast.Attribute | ast.Subscript):
+            root = root.value
+        # Patching something imported, or something reached through an expression
+        # (`[np][0].allclose = f`, `resolve('numpy').allclose = f`): never needed here.
+        if not isinstance(root, ast.Name) or root.id in modules:
+            yield node.lineno, "module-patching"
 
 
 _RULES: tuple[Rule, ...] = (_imports, _attributes, _calls, _names, _assignments)

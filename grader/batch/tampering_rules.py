@@ -42,6 +42,17 @@ MACHINERY_MODULES = {
     "shutil": "files-outside",
     "jupyter_client": "grader-internals",
     "ipykernel": "grader-internals",
+    # Found by the second red team (each resolves or runs code, or reaches frames, by name):
+    "IPython": "grader-internals",
+    "pkgutil": "import-machinery",
+    "pydoc": "import-machinery",
+    "unittest": "module-patching",
+    "code": "dynamic-code",
+    "codeop": "dynamic-code",
+    "timeit": "dynamic-code",
+    "traceback": "frames-and-gc",
+    "socket": "threads-or-processes",
+    "asyncio": "threads-or-processes",
 }
 SYS_ATTRIBUTES = {
     "modules": "import-machinery",
@@ -59,7 +70,7 @@ SYS_ATTRIBUTES = {
 }
 OS_CALLS = re.compile(
     r"^(fork|forkpty|system|popen|exec\w*|spawn\w*|posix_spawn\w*|kill\w*|walk|chdir|sep|"
-    r"pardir|altsep|fwalk)$"
+    r"pardir|altsep|fwalk|listdir|scandir|register_at_fork)$"
 )
 OS_FILE_NAMES = frozenset(
     {"walk", "scandir", "listdir", "chdir", "sep", "pardir", "altsep", "fwalk"}
@@ -78,6 +89,10 @@ REFLECTION_NAMES = frozenset(
 )
 FORBIDDEN_NAMES = {
     "get_ipython": "grader-internals",
+    "In": "grader-internals",  # IPython's input history: the grader's own cells
+    "Out": "grader-internals",
+    "_ih": "grader-internals",
+    "_oh": "grader-internals",
     "__import__": "dynamic-code",
     "__builtins__": "builtins-patching",
     "__loader__": "import-machinery",
@@ -116,8 +131,30 @@ FRAME_ATTRIBUTES = frozenset(
         "__spec__",
         "cr_frame",
         "ag_frame",
+        "tb_next",
+        "__traceback__",
+        "_current_frames",
     }
 )
+ATTRIBUTE_RULES = {
+    "sys": "import-machinery",  # os.sys, typing.sys: the sys module by another way
+    "modules": "import-machinery",
+    "input_transformers_post": "grader-internals",
+    "input_transformers_cleanup": "grader-internals",
+    "ast_transformers": "grader-internals",
+    "register_at_fork": "threads-or-processes",
+    "run_in_executor": "threads-or-processes",
+    "scandir": "files-outside",
+    "iterdir": "files-outside",
+    "cwd": "files-outside",
+    "parents": "files-outside",
+    "parent": "files-outside",
+    "rglob": "files-outside",
+    "open_code": "dynamic-code",
+    "resolve_name": "import-machinery",
+    "locate": "import-machinery",
+}
+"""Attribute names that honest solutions of this course never use, whatever they hang off."""
 DYNAMIC_CODE = frozenset({"exec", "eval", "compile", "__import__", "globals", "vars"})
 RULES = (
     "grader-internals",

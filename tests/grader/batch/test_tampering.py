@@ -65,6 +65,31 @@ ATTEMPTS = {
     "import atexit": "threads-or-processes",
     "import asyncio\nasyncio.create_subprocess_exec('ls')": "dynamic-attribute",
     "import shutil\nshutil.copy('a', 'b')": "files-outside",
+    # Found by the second red team, on the hardened scan:
+    "import os\nos.sys.modules['grader']": "import-machinery",
+    "import typing\ntyping.sys.modules": "import-machinery",
+    "from os import sys as S\nS.modules": "import-machinery",
+    "import pkgutil\ntarget = pkgutil.resolve_name('grader.checks')": "import-machinery",
+    "import pydoc\npydoc.locate('grader.checks')": "import-machinery",
+    "from unittest import mock\nmock.patch('numpy.allclose').start()": "module-patching",
+    "from IPython import get_ipython as shell": "grader-internals",
+    "import IPython\nIPython.get_ipython()": "grader-internals",
+    "import numpy as np\n[np][0].allclose = min": "module-patching",
+    "from numpy import testing\ntesting.assert_allclose = min": "module-patching",
+    "def g():\n    return numpy\ng().allclose = min": "module-patching",
+    "try:\n    1 / 0\nexcept Exception as e:\n    e.__traceback__.tb_next": "frames-and-gc",
+    "import sys\nsys._current_frames()": "frames-and-gc",
+    "import asyncio\nasyncio.get_event_loop().run_in_executor(None, print)": "threads-or-processes",
+    "import os\nos.register_at_fork(after_in_child=print)": "threads-or-processes",
+    "import code\ncode.InteractiveInterpreter().runsource('1')": "dynamic-code",
+    "import timeit\ntimeit.timeit('1')": "dynamic-code",
+    "import numpy as np\nnp.load('x.npy', allow_pickle=True)": "dynamic-code",
+    "import io\nio.open_code('x.py')": "dynamic-code",
+    "import os\nos.listdir('.')": "files-outside",
+    "import os\nos.scandir('.')": "files-outside",
+    "from pathlib import Path\nPath.cwd().parent.iterdir()": "files-outside",
+    "from pathlib import Path\nPath.cwd().parents[-1]": "files-outside",
+    "source = In[-1]": "grader-internals",
     "x = " + "1+" * 200_000 + "1": "unreadable-cell",
     "x = " + "-" * 100_000 + "1": "unreadable-cell",
     "x = '\udcff'": "unreadable-cell",
@@ -77,7 +102,21 @@ HONEST = [
     "import math\nvalue = math.sqrt(2)\nprint(f'{value:.3f}')",
     "@tf.function\ndef train_step(model, optimizer, *args):\n    return 0.0",
     "with open('results.txt', 'w') as file:\n    file.write('ok')",
+    "import keras\nclass Tagger(keras.Model):\n    def build(self, shape):\n        self.w = 1",
+    "layers = [1, 2]\nlayers[0] = 3",
+    "from bilstm_ner.model import BiLSTMTagger\nmodel = BiLSTMTagger(10, 3)\n"
+    "model.trainable = True",
 ]
+
+
+def test_a_name_imported_in_one_cell_is_watched_in_the_others():
+    notebook = nbformat.v4.new_notebook(
+        cells=[
+            nbformat.v4.new_code_cell("from numpy import testing"),
+            nbformat.v4.new_code_cell("testing.assert_allclose = min"),
+        ]
+    )
+    assert [(f.cell, f.rule) for f in scan_notebook(notebook)] == [(2, "module-patching")]
 
 
 @pytest.mark.parametrize(
