@@ -43,9 +43,8 @@ def judge(inputs: dict, observations: dict) -> Report:
             + [item(key, False, skipped, attempted) for key in list(ITEM_NAMES)[1:]],
         )
     items = []
-    if construct.get("is_keras_model") is True:
-        items.append(item("construct", True))
-    else:
+    lstms = _lstm_problem(observations.get("variable_shapes"), int(sizes["n_hidden_rnn"]))
+    if construct.get("is_keras_model") is not True:
         items.append(
             item(
                 "construct",
@@ -54,6 +53,8 @@ def judge(inputs: dict, observations: dict) -> Report:
                 "class BiLSTMTagger(keras.Model) and call super().__init__() first.",
             )
         )
+    else:
+        items.append(item("construct", lstms is None, lstms or ""))
     calls = observations.get("calls") if type(observations.get("calls")) is dict else {}
     logits_item = _judge_logits(inputs, calls, shape)
     items.append(logits_item)
@@ -74,6 +75,27 @@ def judge(inputs: dict, observations: dict) -> Report:
     else:
         items.extend(judge_behaviour(inputs, calls, base))
     return Report(TITLE, items)
+
+
+def _lstm_problem(shapes: Any, hidden: int) -> str | None:
+    """None when the model has two recurrent layers of `hidden` units, one per direction
+    (found by their recurrent kernels: [hidden, 4 * hidden] for an LSTM, [hidden, 3 * hidden]
+    for a GRU, which the course also accepts), else why not."""
+    message, _ = error_of(shapes)
+    if message:
+        return message
+    if type(shapes) is not list or not all(type(shape) is list for shape in shapes):
+        return "The check could not read the shapes of model.trainable_variables."
+    recurrent = sum(1 for shape in shapes if shape in ([hidden, 4 * hidden], [hidden, 3 * hidden]))
+    if recurrent >= 2:
+        return None
+    return (
+        f"The model has {recurrent} LSTM of n_hidden_rnn={hidden} units (found by their "
+        f"recurrent kernels, [{hidden}, {4 * hidden}], or [{hidden}, {3 * hidden}] for a GRU); "
+        "the exercise's tagger has two, one per "
+        "direction: keras.layers.Bidirectional(keras.layers.LSTM(n_hidden_rnn, "
+        "return_sequences=True)). Other layers that read both ways earn no points here."
+    )
 
 
 def _judge_logits(inputs: dict, calls: dict, shape: tuple[int, ...]) -> CheckItem:

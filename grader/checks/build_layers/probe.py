@@ -68,10 +68,27 @@ def probe(objects: Mapping[str, Any], inputs: dict) -> dict:
         limit=limit,
     )
     observations["embedding"] = embedding_facts(model, check=CHECK, limit=limit)
+    observations["variable_shapes"] = _variable_shapes(model, limit)
     observations["stats_embedding"], observations["stats_step"] = _initial_embedding(
         model_class, inputs, limit
     )
     return observations
+
+
+def _variable_shapes(model: Any, limit: float) -> list | dict:
+    """The shape of every trainable variable of the built model (as lists of ints)."""
+    try:
+        variables = call_learner(
+            lambda: list(model.trainable_variables),
+            check=CHECK,
+            what="model.trainable_variables",
+            time_limit=limit,
+        )
+        return [[int(n) for n in variable.shape] for variable in variables]
+    except LearnerError as error:
+        return learner_failure(error)
+    except Exception as error:  # a variable whose shape is not a list of ints
+        return {"error": f"model.trainable_variables: {type(error).__name__}"}
 
 
 def _initial_embedding(model_class: Any, inputs: dict, limit: float) -> tuple[dict, dict]:

@@ -16,27 +16,23 @@ from grader.checks.compute_loss import (
     MATCHES_PAD_ZERO,
     TITLE,
 )
+from grader.checks.compute_loss.compare import ABSOLUTE_TOLERANCE
+from grader.checks.compute_loss.compare import close as _close
+from grader.checks.compute_loss.compare import scalar as _scalar
+from grader.checks.compute_loss.judge_gradient import (
+    extreme_message,
+    gradient_message,
+    observed_dict,
+)
 from grader.checks.compute_loss.reference import (
     DIAGNOSIS_TOLERANCE,
     arguments,
     diagnose,
     per_sentence_losses,
-    reference_gradient,
     reference_loss,
 )
 from grader.core.report import CheckItem, Report
 from grader.core.spec import not_attempted_report
-
-RELATIVE_TOLERANCE = 2e-5
-ABSOLUTE_TOLERANCE = 1e-6
-
-
-def _close(value: float, expected: float, tolerance: float = RELATIVE_TOLERANCE) -> bool:
-    """Whether two finite numbers agree; NaN and infinities never match anything (a loss that
-    is always NaN must not "ignore the padded logits")."""
-    if not (np.isfinite(value) and np.isfinite(expected)):
-        return False
-    return bool(abs(value - expected) <= ABSOLUTE_TOLERANCE + tolerance * abs(expected))
 
 
 def _observed(observations: Any, key: str, count: int) -> list:
@@ -55,12 +51,6 @@ def _observed(observations: Any, key: str, count: int) -> list:
         else:
             checked.append(None)
     return checked
-
-
-def _scalar(value: Any) -> float | None:
-    if type(value) is np.ndarray and value.size == 1:
-        return float(value.reshape(()))
-    return None
 
 
 def _describe_case(case: dict) -> str:
@@ -165,103 +155,40 @@ def judge(inputs: dict, observations: dict) -> Report:
         message = next((e for e in errors + garbage_errors if type(e) is str), None)
         return not_attempted_report(TITLE, ITEMS, message)
 
-    items = [CheckItem(FINITE_SCALAR, *_finite_scalar(cases, values, garbage_values), points=1.0)]
+    constant = _constant_message(values)
+    if constant:  # a loss that ignores the logits is "finite" and "ignores padding" for free
+        finite, padded = (False, constant), constant
+    else:
+        finite, padded = _finite_scalar(cases, values, garbage_values), None
+    items = [CheckItem(FINITE_SCALAR, *finite, points=1.0)]
     pad_zero = [index for index, case in enumerate(cases) if case["pad_index"] == 0]
     other_pads = [index for index, case in enumerate(cases) if case["pad_index"] != 0]
     vocabulary_size = int(inputs["vocabulary_size"])
     for name, indices in ((MATCHES_PAD_ZERO, pad_zero), (MATCHES_ANY_PAD, other_pads)):
         message = _mismatch_message(cases, values, indices, vocabulary_size)
         items.append(CheckItem(name, message is None, message or "", points=2.0))
-    message = _padded_logits_message(cases, values, garbage_values)
+    message = padded or _padded_logits_message(cases, values, garbage_values)
     items.append(CheckItem(IGNORES_PADDED_LOGITS, message is None, message or "", points=1.0))
     gradient_case = inputs.get("gradient_case", 0)
-    message = _gradient_message(cases[gradient_case], _observed_dict(observations, "gradient"))
+    message = gradient_message(cases[gradient_case], observed_dict(observations, "gradient"))
     items.append(CheckItem(DIFFERENTIABLE, message is None, message or "", points=1.0))
-    message = _extreme_message(inputs["extreme"], _observed_dict(observations, "extreme"))
+    message = extreme_message(inputs["extreme"], observed_dict(observations, "extreme"))
     items.append(CheckItem(EXTREME_LOGITS, message is None, message or "", points=1.0))
     return Report(title=TITLE, items=items)
 
 
-GRADIENT_RTOL = 1e-3
-GRADIENT_ATOL = 1e-5
-
-
-def _observed_dict(observations: Any, key: str) -> dict:
-    value = observations.get(key) if type(observations) is dict else None
-    return value if type(value) is dict else {}
-
-
-def _gradient_message(case: dict, observed: dict) -> str | None:
-    """None when the learner's gradient (eager and compiled) is the reference's."""
-    if type(observed.get("error")) is str:
-        return f"Differentiating compute_loss failed: {observed['error']}"
-    if not observed:
-        return "Not checked: compute_loss did not return a scalar (see above)."
-    expected = reference_gradient(*arguments(case))
-    no_gradient = (
-        "Your loss has no gradient with respect to the logits ({where}): it was computed "
-        "outside TensorFlow (NumPy, float(), .numpy(), tf.constant of a value) or behind "
-        "tf.stop_gradient, so training could not learn from it. Compute it from `logits` "
-        "with TensorFlow operations only, and return the tensor."
-    )
-    for key, where in (("eager", "under a GradientTape"), ("compiled", "inside a tf.function")):
-        gradient = observed.get(key)
-        if gradient is None:
-            return no_gradient.format(where=where)
-        if type(gradient) is not np.ndarray or gradient.dtype.kind not in "biuf":
-            return "The check recorded no usable gradient for compute_loss."
-        if gradient.shape != expected.shape or not np.all(np.isfinite(gradient)):
-            return (
-                f"The gradient of your loss with respect to the logits ({where}) is not a "
-                f"finite array of shape {expected.shape}."
-            )
-        if not np.allclose(gradient, expected, rtol=GRADIENT_RTOL, atol=GRADIENT_ATOL):
-            worst = float(np.abs(gradient - expected).max())
-            return (
-                f"The gradient of your loss with respect to the logits ({where}) differs from "
-                f"the reference's by up to {worst:.3g}, although it is the gradient training "
-                "follows. If your loss matches above, look for tf.stop_gradient or part of "
-                "the loss computed from a copy of the logits outside TensorFlow."
-            )
-    value = _scalar(observed.get("compiled_value"))
-    if value is None or not _close(value, reference_loss(*arguments(case))):
-        shown = "nothing usable" if value is None else f"{value:.6g}"
-        return (
-            f"Inside a tf.function (as notebook 05's training step runs it) your loss is "
-            f"{shown}; the reference is {reference_loss(*arguments(case)):.6g}. Use TensorFlow "
-            "operations on tensors, not Python values computed from them."
-        )
-    return None
-
-
-def _extreme_message(case: dict, observed: dict) -> str | None:
-    """None when the loss on extreme logits is finite and the reference's."""
-    if type(observed.get("error")) is str:
-        return f"On very large logits, {observed['error']}"
-    value = _scalar(observed.get("value")) if type(observed.get("value")) is np.ndarray else None
-    if value is None:
-        return "Not checked: compute_loss did not return a scalar (see above)."
-    expected = reference_loss(*arguments(case))
-    if _close(value, expected):
+def _constant_message(values: list) -> str | None:
+    """Why a loss that returned one same number for every batch earns nothing, or None."""
+    numbers = [_scalar(value) for value in values]
+    if len(numbers) < 2 or any(number is None or not np.isfinite(number) for number in numbers):
         return None
-    example = (
-        "On logits as large as a confident trained model gives (like notebook 04's [30, 0, -80] "
-        "with the truth at -80)"
-    )
-    stable = (
-        "compute the cross-entropy from the logits with "
-        "tf.nn.sparse_softmax_cross_entropy_with_logits (or logits - tf.reduce_logsumexp), "
-        "never as log(softmax(...))."
-    )
-    if not np.isfinite(value):
-        return (
-            f"{example} your loss is {value}: the softmax rounds small probabilities to 0.0 in "
-            f"float32 and log(0) is -inf. Instead, {stable}"
-        )
+    if max(numbers) - min(numbers) > 1e-9 * max(1.0, abs(numbers[0])):
+        return None
     return (
-        f"{example} your loss is {value:.6g}; the reference is {expected:.6g}. A small epsilon "
-        "inside the log, or clipping the probabilities, hides the inf but caps each token's "
-        f"loss: {stable}"
+        f"compute_loss returned {numbers[0]:.6g} for every one of {len(numbers)} different "
+        "batches: it does not depend on the logits yet, so it cannot be finite or ignore "
+        "padding for the right reason. Compute the cross-entropy of the logits with "
+        "tf.nn.sparse_softmax_cross_entropy_with_logits, then mask it."
     )
 
 

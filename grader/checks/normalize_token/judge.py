@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from grader.checks.judging import judge_each_case
 from grader.checks.normalize_token import ITEMS, TITLE, URL_TOKEN, USER_TOKEN
 from grader.core.report import Report
@@ -54,9 +56,31 @@ def expected_token(kind: str, token: str) -> str:
     return linked.get(kind, token)
 
 
+TRANSFORMED = ("mention", "http", "https", "mention_punctuation", "scheme_case")
+"""The kinds normalize_token must change; the others it must keep."""
+NOTHING_CHANGED = (
+    "Not credited: normalize_token changed no mention and no link, so returning this token "
+    "unchanged shows nothing yet (returning every token as it is passes these items for "
+    "free). Make mentions become {user!r} and links {url!r} first."
+)
+
+
 def judge(inputs: dict, observations: dict) -> Report:
-    """One item per kind of token: the learner's result against the expected string."""
-    return judge_each_case(TITLE, ITEMS, inputs, observations, _problem)
+    """One item per kind of token: the learner's result against the expected string; keeping
+    tokens earns points only once some token is changed as it should be."""
+    report = judge_each_case(TITLE, ITEMS, inputs, observations, _problem)
+    names = {item.key: item.name for item in ITEMS}
+    changed = {names[kind] for kind in TRANSFORMED}
+    if any(item.passed for item in report.items if item.name in changed):
+        return report
+    message = NOTHING_CHANGED.format(user=USER_TOKEN, url=URL_TOKEN)
+    items = [
+        replace(item, passed=False, message=message)
+        if item.passed and item.name not in changed
+        else item
+        for item in report.items
+    ]
+    return Report(report.title, items)
 
 
 def _problem(result: dict, case: dict) -> str | None:

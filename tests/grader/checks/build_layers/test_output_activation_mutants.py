@@ -65,7 +65,10 @@ def test_an_activation_on_the_output_dense_layer_is_not_logits(activation):
         return keras.layers.Dense(n_tags, activation=ACTIVATIONS[activation])
 
     failed = failures(tagger_with_output(dense=dense))
-    assert set(failed) == {NOT_PROBABILITIES}, failed
+    # A clipping activation (relu6, hard_sigmoid) may also flatten some logits, depending on
+    # the untrained weights, and so fail a behaviour item too; the model's build never does.
+    structural = {ITEM_NAMES[key] for key in ("construct", "logits", "embedding", "init")}
+    assert NOT_PROBABILITIES in failed and not structural & set(failed), failed
     assert "no activation" in failed[NOT_PROBABILITIES]
 
 

@@ -301,3 +301,14 @@ def test_a_translated_error_names_the_learners_line():
     report = check_compute_loss(wrong_boolean_mask_in_the_product, seed=0)
     assert "test_loss_mutants.py, line" in one_line(str(report))
     assert "`return tf.reduce_mean(tf.reduce_sum(losses * mask, -1)" in one_line(str(report))
+
+
+def test_a_loss_that_ignores_the_logits_earns_nothing():
+    """A constant is a finite scalar and ignores padding, but not for the right reason."""
+    import tensorflow as tf
+
+    from grader import check_compute_loss
+
+    report = check_compute_loss(lambda *args: tf.constant(0.0), seed=3)
+    assert report.score == 0, str(report)
+    assert "does not depend on the logits" in str(report)

@@ -99,3 +99,20 @@ def test_each_mutant_keeps_the_points_of_the_rules_it_follows():
     assert [entry.name for entry in report.items if not entry.passed] == [
         "a link's scheme in any case (HTTPS://) becomes <URL>"
     ]
+
+
+def test_returning_every_token_unchanged_earns_nothing():
+    """The "kept" items alone would pay an identity function: they count once something is
+    changed as it should be."""
+    report = run_check(NORMALIZE_TOKEN, {"normalize_token": lambda token: token}, seed=0)
+    assert report.score == 0, str(report)
+    assert "changed no mention and no link" in str(report)
+
+
+def test_keeping_tokens_counts_once_mentions_are_replaced():
+    def mentions_only(token):
+        return "<USR>" if token.startswith("@") and len(token) > 1 else token
+
+    report = run_check(NORMALIZE_TOKEN, {"normalize_token": mentions_only}, seed=0)
+    by_name = {item.name: item.passed for item in report.items}
+    assert by_name["a word is kept as it is"] and not by_name["a link becomes <URL>"]
