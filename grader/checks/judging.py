@@ -87,6 +87,18 @@ def first_error(results: list) -> str | None:
     return first.get("error") if type(first.get("error")) is str else None
 
 
+def reuse_message(observations: Any) -> str | None:
+    """Why a function that ran the course's own answer earns nothing, or None."""
+    reused = observations.get("reused") if type(observations) is dict else None
+    if type(reused) is not list or not reused or not all(type(n) is str for n in reused):
+        return None
+    names = ", ".join(f"`{name.replace(':', '.')}`" for name in reused[:3])
+    return (
+        f"Your function runs the course's own answer ({names}): it earns no points. Write the "
+        "rules yourself, in your function's own code."
+    )
+
+
 def judge_each_case(
     title: str,
     items: Sequence[ItemSpec],
@@ -100,6 +112,9 @@ def judge_each_case(
     results = case_results(observations)
     if cases_not_attempted(observations):
         return not_attempted_report(title, items, first_error(results))
+    reused = reuse_message(observations)
+    if reused:
+        return Report(title, [CheckItem(case["name"], False, reused) for case in inputs["cases"]])
     report = []
     for index, case in enumerate(inputs["cases"]):
         result = results[index] if index < len(results) else None

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
 
 from grader.learner_side.calling import LearnerError, NotAttempted, TimedOut, call_learner
 from grader.learner_side.conversions import describe
+from grader.learner_side.reuse import watching_for
 
 DEFAULT_TIME_LIMIT = 10.0
 """Seconds one call may take when the inputs do not say."""
@@ -28,10 +29,12 @@ def probe_each_case(
     record: Callable[[Any], dict],
     title: str,
     what: str,
+    course_answers: Sequence[str] = (),
 ) -> dict:
     """Call the learner's `function(*arguments(case))` for each of `inputs["cases"]`, guarded.
 
-    Returns {"results": [record(value) | {"error": message}], "not_attempted": bool}; stops at
+    Returns {"results": [record(value) | {"error": message}], "not_attempted": bool,
+    "reused": [each of `course_answers` ("module:function") that ran during a call]}; stops at
     the stub's NotImplementedError or at a time-out.
     """
     cases = inputs["cases"]
@@ -39,15 +42,18 @@ def probe_each_case(
         message = f"pass your function: `{title}({what})`."
         return {"results": [{"error": message}] * len(cases), "not_attempted": False}
     results: list[dict] = []
+    reused: set[str] = set()
     for case in cases:
         try:
-            value = call_learner(
-                function,
-                *arguments(case),
-                check=title,
-                what=what,
-                time_limit=float(inputs.get("time_limit", DEFAULT_TIME_LIMIT)),
-            )
+            with watching_for(course_answers) as entered:
+                value = call_learner(
+                    function,
+                    *arguments(case),
+                    check=title,
+                    what=what,
+                    time_limit=float(inputs.get("time_limit", DEFAULT_TIME_LIMIT)),
+                )
+            reused |= entered
         except NotAttempted as error:
             return {"results": [{"error": error.message}], "not_attempted": True}
         except TimedOut as error:
@@ -57,7 +63,7 @@ def probe_each_case(
             results.append({"error": error.message})
             continue
         results.append(record(value))
-    return {"results": results, "not_attempted": False}
+    return {"results": results, "not_attempted": False, "reused": sorted(reused)}
 
 
 def record_text(value: Any) -> dict:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from grader.checks.normalize_token import TITLE
+from grader.checks.normalize_token import COURSE_ANSWERS, TITLE
 from grader.learner_side.cases import probe_each_case, record_text
 
 
@@ -22,4 +22,5 @@ def probe(objects: Mapping[str, Any], inputs: dict) -> dict:
         record=record_text,
         title=TITLE,
         what="normalize_token",
+        course_answers=COURSE_ANSWERS,
     )

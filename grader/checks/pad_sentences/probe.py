@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from grader.checks.pad_sentences import TITLE
+from grader.checks.pad_sentences import COURSE_ANSWERS, TITLE
 from grader.learner_side.cases import probe_each_case, record_array
 from grader.learner_side.conversions import describe
 
@@ -36,6 +36,7 @@ def probe(objects: Mapping[str, Any], inputs: dict) -> dict:
         record=record,
         title=TITLE,
         what="pad_sentences",
+        course_answers=COURSE_ANSWERS,
     )
 
 

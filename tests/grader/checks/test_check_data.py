@@ -4,13 +4,53 @@ with a diagnosis, and keep inputs and observations plain data?"""
 import numpy as np
 import pytest
 
-from bilstm_ner.data import URL_TOKEN, USER_TOKEN, normalize_token
-from bilstm_ner.notebook import pad_sentences as reference_pad_sentences
+from bilstm_ner.data import URL_TOKEN, USER_TOKEN
+from bilstm_ner.data import normalize_token as course_normalize_token
+from bilstm_ner.notebook import pad_sentences as course_pad_sentences
 from grader.checks import CHECKS
 from grader.checks import normalize_token as check_data
 from grader.checks.normalize_token.spec import SPEC as NORMALIZE_TOKEN
 from grader.checks.pad_sentences.spec import SPEC as PAD_SENTENCES
 from grader.core.spec import is_plain_data, run_check
+
+
+def normalize_token(token):
+    """A learner's correct answer, in their own code (the course's own earns nothing)."""
+    if token.lower().startswith(("http://", "https://")):
+        return URL_TOKEN
+    return USER_TOKEN if token.startswith("@") and len(token) > 1 else token
+
+
+def reference_pad_sentences(token_ids, pad_index):
+    """A learner's correct answer, in their own code."""
+    lengths = np.array([len(sentence) for sentence in token_ids], dtype=np.int32)
+    input_batch = np.full((len(token_ids), int(lengths.max())), pad_index, dtype=np.int32)
+    for row, sentence in enumerate(token_ids):
+        input_batch[row, : len(sentence)] = sentence
+    return input_batch, lengths
+
+
+@pytest.mark.parametrize(
+    ("spec", "name", "course_answer"),
+    [
+        (NORMALIZE_TOKEN, "normalize_token", course_normalize_token),
+        (PAD_SENTENCES, "pad_sentences", course_pad_sentences),
+    ],
+)
+def test_the_courses_own_answer_earns_nothing_even_wrapped(spec, name, course_answer):
+    report = run_check(spec, {name: lambda *args: course_answer(*args)}, seed=0)
+    assert report.score == 0 and "course's own answer" in str(report), str(report)
+
+
+def test_the_courses_batching_is_no_answer_to_pad_sentences():
+    from bilstm_ner.batching import pad_batch
+
+    def through_pad_batch(token_ids, pad_index):
+        batch = pad_batch(token_ids, [[0] * len(s) for s in token_ids], pad_index, 0)
+        return batch.input_batch, batch.lengths
+
+    report = run_check(PAD_SENTENCES, {"pad_sentences": through_pad_batch}, seed=0)
+    assert report.score == 0 and "course's own answer" in str(report), str(report)
 
 
 def failed(report):

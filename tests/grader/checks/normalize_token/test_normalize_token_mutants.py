@@ -116,3 +116,16 @@ def test_keeping_tokens_counts_once_mentions_are_replaced():
     report = run_check(NORMALIZE_TOKEN, {"normalize_token": mentions_only}, seed=0)
     by_name = {item.name: item.passed for item in report.items}
     assert by_name["a word is kept as it is"] and not by_name["a link becomes <URL>"]
+
+
+def test_delegating_to_the_courses_corpus_reader_earns_nothing():
+    """`parse_conll` normalises tokens with the course's own rules; calling it is no answer."""
+    from bilstm_ner.data import parse_conll
+
+    def through_the_reader(token):
+        tokens, _ = parse_conll(f"{token}\tO\n")
+        return tokens[0][0]
+
+    report = run_check(NORMALIZE_TOKEN, {"normalize_token": through_the_reader}, seed=0)
+    assert report.score == 0, str(report)
+    assert "course's own answer" in str(report)
