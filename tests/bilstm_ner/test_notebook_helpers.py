@@ -7,7 +7,6 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from bilstm_ner.data import normalize_token
 from bilstm_ner.notebook import (
     EmbeddingLayer,
     check_embedding_layer,
@@ -17,7 +16,6 @@ from bilstm_ner.notebook import (
     mine_or_reference,
     setup,
 )
-from bilstm_ner.notebook import pad_sentences as reference_pad_sentences
 from tools.make_notebooks import strip_solution
 
 
@@ -110,20 +108,31 @@ def test_setup_makes_random_numbers_repeatable_and_prints_nothing(capsys):
     assert capsys.readouterr() == ("", "")
 
 
-def test_reference_normalize_token_passes():
+def normalize_token(token):
+    """A learner's correct answer, in their own code (the course's own earns no points)."""
+    if token.lower().startswith(("http://", "https://")):
+        return "<URL>"
+    return "<USR>" if token.startswith("@") and len(token) > 1 else token
+
+
+def reference_pad_sentences(token_ids, pad_index):
+    """A learner's correct answer, in their own code."""
+    lengths = np.array([len(sentence) for sentence in token_ids], dtype=np.int32)
+    input_batch = np.full((len(token_ids), int(lengths.max())), pad_index, dtype=np.int32)
+    for row, sentence in enumerate(token_ids):
+        input_batch[row, : len(sentence)] = sentence
+    return input_batch, lengths
+
+
+def test_a_correct_normalize_token_passes():
     report = check_normalize_token(normalize_token)
     assert report.passed, str(report)
 
 
-def test_identity_normalize_token_fails_on_mentions_and_links():
+def test_identity_normalize_token_fails_everything_keeping_tokens_included():
     report = check_normalize_token(lambda token: token)
-    assert failed(report) == [
-        "a mention becomes <USR>",
-        "a link becomes <URL>",
-        "an https link becomes <URL>",
-        "a mention followed by punctuation (@name:) becomes <USR>",
-        "a link's scheme in any case (HTTPS://) becomes <URL>",
-    ]
+    assert failed(report) == [item.name for item in report.items]
+    assert "changed no mention and no link" in str(report)
 
 
 def test_normalize_token_catching_every_at_sign_fails_on_email_and_lone_at():
@@ -146,7 +155,7 @@ def test_a_crash_is_a_failed_item_naming_the_exception():
     assert "IndexError" in report.items[0].message
 
 
-def test_reference_pad_sentences_passes():
+def test_a_correct_pad_sentences_passes():
     report = check_pad_sentences(reference_pad_sentences)
     assert report.passed, str(report)
 

@@ -353,5 +353,5 @@ def test_learner_code_the_probe_calls_cannot_write_the_results_or_the_seal(tmp_p
         "    return x\n"
     )
     write_notebook(tmp_path / "forger.ipynb", forger)
-    result = grade(tmp_path, allow_flagged=False)["forger"]
+    result = grade(tmp_path)["forger"]  # flagged (files-outside): graded as if the scan missed it
     assert (result.status, result.score) == ("graded", 1)
