@@ -167,10 +167,12 @@ async def run_notebook(
                 # The results folder is not made here: the probe makes it once it is done.
                 output_dir = exchange / f"results-{secrets.token_hex(16)}"
                 exchange.mkdir(mode=0o700, parents=True)
-                _write_request(exchange, output_dir, requests, inputs)
+                _write_request(exchange, output_dir, requests, inputs, places)
                 if options.sandbox == "user":  # its results folder must be its own to write
                     give_to_kernel_user(exchange)
-                probe_cell = nbformat.v4.new_code_cell(_probe_source(exchange))
+                roots = [places.library, *places.readable]
+                modules = [spec.probe.__module__ for _, spec in requests]
+                probe_cell = nbformat.v4.new_code_cell(probe_source(exchange, roots, modules))
                 notebook.cells.append(probe_cell)  # nbclient stores each cell back by index
                 client.timeout = remaining()
                 execution = asyncio.ensure_future(
@@ -229,9 +231,11 @@ def _write_request(
     output_dir: Path,
     requests: Sequence[tuple[CheckRequest, CheckSpec]],
     inputs: dict[int, Any],
+    places: KernelPlaces,
 ) -> None:
     """What the probe cell reads: each check's inputs, and the request (per check: its probe's
-    module and name, the objects to look up; where to write results)."""
+    module and name, the objects to look up; where to write results; the folders its probes
+    must come from)."""
     checks = []
     for number, (request, spec) in enumerate(requests):
         spec_inputs = inputs[number]
@@ -240,7 +244,9 @@ def _write_request(
             {} if isinstance(spec_inputs, Exception) else spec_inputs,
         )
         checks.append(request_entry(request, spec))
-    write_payload(exchange / "request", {"checks": checks, "output": str(output_dir), "seal": True})
+    roots = [str(folder) for folder in (places.library, *places.readable)]
+    request = {"checks": checks, "output": str(output_dir), "seal": True, "roots": roots}
+    write_payload(exchange / "request", request)
 
 
 def request_entry(request: CheckRequest, spec: CheckSpec) -> dict:
@@ -254,8 +260,17 @@ def request_entry(request: CheckRequest, spec: CheckSpec) -> dict:
     }
 
 
-def _probe_source(exchange: Path) -> str:
+def probe_source(exchange: Path, roots: Sequence[Path], probe_modules: Sequence[str]) -> str:
+    """The probe cell. Modules the notebook imported or planted under the grader's names (and
+    a `grader/` folder it wrote beside itself) are not used: the grader's modules and the probes
+    are imported afresh, from the kernel's library first."""
+    tops = sorted({"grader", *(name.split(".")[0] for name in probe_modules)})
     return (
+        "import sys as _grader_sys\n"
+        f"_grader_sys.path[:0] = {[str(root) for root in roots]!r}\n"
+        "for _grader_name in [name for name in list(_grader_sys.modules)\n"
+        f"                     if name.split('.')[0] in {tops!r}]:\n"
+        "    del _grader_sys.modules[_grader_name]\n"
         "import grader.learner_side.kernel_probe as _grader_kernel_probe\n"
         f"_grader_kernel_probe.run_probes(globals(), {str(exchange)!r})\n"
     )

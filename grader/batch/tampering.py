@@ -20,15 +20,19 @@ import nbformat
 from bilstm_ner.course.setup_cell import is_install_cell
 from grader.batch.tampering_rules import (
     ABSOLUTE_PATH,
+    ATTRIBUTE_BUILTINS,
     ATTRIBUTE_RULES,
+    DANGEROUS_ATTRIBUTES,
     DYNAMIC_CODE,
     FORBIDDEN_NAMES,
     FRAME_ATTRIBUTES,
+    HARMLESS_MODULES,
     MACHINERY_MODULES,
     OS_CALLS,
     OS_FILE_NAMES,
     PUBLIC_GRADER_NAMES,
     REFLECTION_NAMES,
+    SEPARATORS,
     SYS_ATTRIBUTES,
 )
 from grader.core.parsing import parse
@@ -86,6 +90,14 @@ def scan_source(
         return [Finding(cell, 1, "unreadable-cell", f"{type(error).__name__} while reading it")]
 
 
+def _aliases(tree: ast.AST) -> Iterator[tuple[int, str]]:
+    """`g = getattr`: the attribute built-ins used other than by a direct call."""
+    called = {id(node.func) for node in ast.walk(tree) if isinstance(node, ast.Call)}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and node.id in ATTRIBUTE_BUILTINS and id(node) not in called:
+            yield node.lineno, "dynamic-attribute"
+
+
 def _scan(source: str, cell: int, imported: dict[str, str]) -> list[Finding]:
     lines = source.splitlines()
     findings = [
@@ -107,6 +119,9 @@ def _scan(source: str, cell: int, imported: dict[str, str]) -> list[Finding]:
             for line, name in rule(node, modules):
                 code = lines[line - 1] if 0 < line <= len(lines) else ""
                 findings.append(Finding(cell, line, name, _short(code)))
+    for line, name in _aliases(tree):
+        code = lines[line - 1] if 0 < line <= len(lines) else ""
+        findings.append(Finding(cell, line, name, _short(code)))
     return sorted(set(findings), key=lambda f: (f.cell, f.line, f.rule))
 
 
@@ -172,7 +187,7 @@ def _imports(node: ast.AST, modules: dict[str, str]) -> Iterator[tuple[int, str]
         top = name.split(".")[0]
         if top == "grader" and name != "grader":
             yield node.lineno, "grader-internals"
-        elif top in MACHINERY_MODULES:
+        elif top in MACHINERY_MODULES and name not in HARMLESS_MODULES:
             yield node.lineno, MACHINERY_MODULES[top]
 
 
@@ -183,6 +198,8 @@ def _attributes(node: ast.AST, modules: dict[str, str]) -> Iterator[tuple[int, s
         yield node.lineno, "frames-and-gc"
     base = node.value.id if isinstance(node.value, ast.Name) else None
     module = modules.get(base or "", base)
+    if module and module.endswith(".sys"):  # from os import sys
+        module = "sys"
     if module == "sys" and SYS_ATTRIBUTES.get(node.attr):
         yield node.lineno, str(SYS_ATTRIBUTES[node.attr])
     if module == "os" and OS_CALLS.match(node.attr):
@@ -213,16 +230,33 @@ def _calls(node: ast.AST, modules: dict[str, str]) -> Iterator[tuple[int, str]]:
         if (
             not constant
             or name.value.startswith("_")
+            or name.value in DANGEROUS_ATTRIBUTES
             or (isinstance(target, ast.Name) and target.id in modules)
+            or not isinstance(target, ast.Name | ast.Attribute)  # getattr([sys][0], ...)
         ):
             yield node.lineno, "dynamic-attribute"
     for argument in [*node.args, *(keyword.value for keyword in node.keywords)]:
         for part in ast.walk(argument):  # also inside "a" + "b", f"...", os.path.join(...)
             if isinstance(part, ast.Constant) and isinstance(part.value, str):
-                text = part.value
-                if text.startswith(("/", "~")) or text.startswith("..") or "/.." in text:
+                text = part.value  # a path with a named part: not "/" (split), "..." (print)
+                if ABSOLUTE_PATH.match(text) or "/../" in text or text.endswith("/.."):
                     yield node.lineno, "files-outside"
                     return
+
+
+def _builders(node: ast.AST, modules: dict[str, str]) -> Iterator[tuple[int, str]]:
+    """`type(sys)("name")` makes a module of its own; `chr(47)` builds a path separator."""
+    if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Name) or not node.args:
+        return
+    first = node.args[0]
+    if (
+        node.func.id == "type"
+        and isinstance(first, ast.Name)
+        and "." not in modules.get(first.id, ".")
+    ):
+        yield node.lineno, "import-machinery"
+    if node.func.id == "chr" and isinstance(first, ast.Constant) and first.value in SEPARATORS:
+        yield node.lineno, "files-outside"
 
 
 def _os_rule(name: str) -> str:
@@ -232,6 +266,10 @@ def _os_rule(name: str) -> str:
 def _names(node: ast.AST, modules: dict[str, str]) -> Iterator[tuple[int, str]]:
     if isinstance(node, ast.Name) and node.id in FORBIDDEN_NAMES:
         yield node.lineno, FORBIDDEN_NAMES[node.id]
+    if isinstance(node, ast.List | ast.Tuple | ast.Set):  # [sys][0]: a module hidden in a list
+        for element in node.elts:
+            if isinstance(element, ast.Name) and "." not in modules.get(element.id, "."):
+                yield node.lineno, "dynamic-attribute"
     # A path held in a variable, not only passed as an argument.
     if (
         isinstance(node, ast.Constant)
@@ -260,4 +298,4 @@ def _assignments(node: ast.AST, modules: dict[str, str]) -> Iterator[tuple[int, 
             yield node.lineno, "module-patching"
 
 
-_RULES: tuple[Rule, ...] = (_imports, _attributes, _calls, _names, _assignments)
+_RULES: tuple[Rule, ...] = (_imports, _attributes, _calls, _builders, _names, _assignments)

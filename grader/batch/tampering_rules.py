@@ -54,6 +54,8 @@ MACHINERY_MODULES = {
     "socket": "threads-or-processes",
     "asyncio": "threads-or-processes",
 }
+HARMLESS_MODULES = frozenset({"IPython.display"})
+"""Submodules of a flagged package that honest notebooks use (`display`, `Markdown`)."""
 SYS_ATTRIBUTES = {
     "modules": "import-machinery",
     "meta_path": "import-machinery",
@@ -64,6 +66,7 @@ SYS_ATTRIBUTES = {
     "_getframe": "frames-and-gc",
     "path": "import-machinery",
     "excepthook": "audit-hooks",
+    "monitoring": "audit-hooks",
     "displayhook": "audit-hooks",
     "exc_info": None,
     "stdout": None,
@@ -138,7 +141,6 @@ FRAME_ATTRIBUTES = frozenset(
 )
 ATTRIBUTE_RULES = {
     "sys": "import-machinery",  # os.sys, typing.sys: the sys module by another way
-    "modules": "import-machinery",
     "input_transformers_post": "grader-internals",
     "input_transformers_cleanup": "grader-internals",
     "ast_transformers": "grader-internals",
@@ -147,8 +149,7 @@ ATTRIBUTE_RULES = {
     "scandir": "files-outside",
     "iterdir": "files-outside",
     "cwd": "files-outside",
-    "parents": "files-outside",
-    "parent": "files-outside",
+    "getcwd": "files-outside",
     "rglob": "files-outside",
     "open_code": "dynamic-code",
     "resolve_name": "import-machinery",
@@ -171,3 +172,13 @@ RULES = (
     "dynamic-attribute",
     "unreadable-cell",
 )
+ATTRIBUTE_BUILTINS = frozenset({"getattr", "setattr", "delattr", "hasattr"})
+DANGEROUS_ATTRIBUTES = frozenset(
+    {name for name, rule in SYS_ATTRIBUTES.items() if rule}
+    | FRAME_ATTRIBUTES
+    | set(ATTRIBUTE_RULES)
+    | {"setprofile", "settrace", "monitoring"}
+)
+"""Attribute names that getattr may not fetch whatever it fetches them from."""
+SEPARATORS = frozenset({ord("."), ord("/"), ord("\\"), ord("~")})
+"""Character codes `chr` may not be given: paths built a character at a time."""

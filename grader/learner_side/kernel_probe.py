@@ -49,7 +49,8 @@ def run_probes(namespace: Mapping[str, Any], request_dir: str) -> None:
     if sealed:  # the learner code the probes call must find neither the request nor the inputs
         shutil.rmtree(os.path.join(request_dir, "inputs"), ignore_errors=True)
         shutil.rmtree(os.path.join(request_dir, "request"), ignore_errors=True)
-    results = [_probe_one(entry, namespace, inputs[n]) for n, entry in enumerate(entries)]
+    roots = request.get("roots") or []
+    results = [_probe_one(entry, namespace, inputs[n], roots) for n, entry in enumerate(entries)]
     output = request["output"]
     if sealed:
         gc.collect()  # finalizers of the learner's garbage run now, before the results exist
@@ -87,7 +88,7 @@ def _read_inputs(request_dir: str, number: int) -> Any:
         return error
 
 
-def _probe_one(entry: dict, namespace: Mapping[str, Any], inputs: Any) -> dict:
+def _probe_one(entry: dict, namespace: Mapping[str, Any], inputs: Any, roots: list) -> dict:
     """One check: look its objects up, call its probe; every failure becomes a result."""
     objects: dict[str, Any] = {}
     missing = []
@@ -99,7 +100,7 @@ def _probe_one(entry: dict, namespace: Mapping[str, Any], inputs: Any) -> dict:
     if missing:
         return {"status": "missing", "missing": missing}
     try:
-        probe = _find_probe(entry["probe_module"], entry["probe_name"])
+        probe = _find_probe(entry["probe_module"], entry["probe_name"], roots)
         if isinstance(inputs, Exception):
             raise inputs
         return {"status": "ok", "observations": probe(objects, inputs)}
@@ -107,9 +108,19 @@ def _probe_one(entry: dict, namespace: Mapping[str, Any], inputs: Any) -> dict:
         return {"status": "error", "error": short_error(error, ERROR_LIMIT)}
 
 
-def _find_probe(module_name: str, qualified_name: str) -> Any:
-    """The probe function `qualified_name` of module `module_name` (imports that module only)."""
-    value: Any = importlib.import_module(module_name)
+def _find_probe(module_name: str, qualified_name: str, roots: list) -> Any:
+    """The probe function `qualified_name` of module `module_name` (imports that module only).
+
+    With `roots` (graded runs), the module must be a file under one of them and the function
+    defined in that file: a module or a probe the notebook planted is refused."""
+    module = importlib.import_module(module_name)
+    value: Any = module
     for part in qualified_name.split("."):
         value = getattr(value, part)
+    if roots:
+        where = os.path.realpath(str(getattr(module, "__file__", "") or ""))
+        inside = any(where.startswith(os.path.realpath(root) + os.sep) for root in roots)
+        code = getattr(value, "__code__", None)
+        if not inside or code is None or os.path.realpath(code.co_filename) != where:
+            raise RuntimeError(f"the grader's probe {module_name} was replaced in this kernel")
     return value

@@ -302,11 +302,13 @@ def test_code_the_notebook_leaves_to_run_after_the_probe_never_runs(tmp_path):
     assert (result.score, result.max_score) == (0, 7), messages
 
 
-def test_results_forged_inside_the_probe_earn_nothing(tmp_path):
-    """Patched before the probe runs, its writer swaps in claims and weights made without
-    solving the exercise: every item is judged against values the grading side recomputes."""
+def test_grader_modules_patched_before_the_probe_are_not_the_ones_that_probe(tmp_path):
+    """Patched before the probe runs, its reader and writer would swap in claims; the probe
+    cell imports the grader afresh, so the stub's own result is judged. (Had they run, the
+    forged weights would still earn nothing: tests/grader/checks/embedding_training/
+    test_step_forgeries.py.)"""
     result, messages = grade_05(tmp_path, INSIDE_THE_PROBE)
-    assert any("returned 1.00000" in message for message in messages), messages  # forged
+    assert any("returned 0.00000" in message for message in messages), messages  # the stub's
     assert (result.score, result.max_score) == (0, 7), messages
 
 
@@ -355,3 +357,44 @@ def test_learner_code_the_probe_calls_cannot_write_the_results_or_the_seal(tmp_p
     write_notebook(tmp_path / "forger.ipynb", forger)
     result = grade(tmp_path)["forger"]  # flagged (files-outside): graded as if the scan missed it
     assert (result.status, result.score) == ("graded", 1)
+
+
+SHADOW_GRADER = '''
+import os
+os.makedirs("grader/learner_side", exist_ok=True)
+open("grader/__init__.py", "w").close()
+open("grader/learner_side/__init__.py", "w").close()
+open("grader/learner_side/kernel_probe.py", "w").write("""
+import json, os, signal
+import numpy as np
+def run_probes(namespace, request_dir):
+    request = json.load(open(os.path.join(request_dir, "request", "payload.json")))
+    x = np.load(os.path.join(request_dir, "inputs", "0", "a0.npy"))
+    os.makedirs(os.path.join(request["output"], "0"))
+    np.save(os.path.join(request["output"], "0", "a0.npy"), 2 * x)
+    json.dump({"status": "ok", "observations": {"value": {"__ndarray__": 0}}},
+              open(os.path.join(request["output"], "0", "payload.json"), "w"))
+    open(os.path.join(request["output"], "SEALED"), "w").close()
+    os.kill(os.getpid(), signal.SIGSTOP)
+""")
+'''
+
+
+def test_a_grader_package_written_beside_the_notebook_is_not_the_one_that_probes(tmp_path):
+    """Writing files in its own working copy is allowed; a `grader/` folder there would come
+    first on the kernel's path, so the probe cell imports the grader from its library."""
+    write_notebook(tmp_path / "shadow.ipynb", SHADOW_GRADER, WRONG)
+    result = grade(tmp_path, allow_flagged=False)["shadow"]
+    assert (result.status, result.score) == ("graded", 1), result.errors
+
+
+def test_a_probe_planted_in_sys_modules_is_not_used(tmp_path):
+    planter = (
+        "import sys\n"
+        "fake = type(sys)('toy_checks')\n"
+        "fake.__file__ = 'toy_checks.py'\n"
+        "fake._double_probe = lambda objects, inputs: {'value': 2 * inputs['x']}\n"
+        "sys.modules['toy_checks'] = fake\n"
+    )
+    write_notebook(tmp_path / "planter.ipynb", planter, WRONG)
+    assert grade(tmp_path)["planter"].score == 1
