@@ -12,6 +12,7 @@ no registry. With the bwrap sandbox this copy is all the kernel can read of the 
 from __future__ import annotations
 
 import ast
+import importlib
 import shutil
 from collections.abc import Iterable
 from pathlib import Path
@@ -36,7 +37,8 @@ def build_library(destination: Path, hidden: Iterable[str]) -> Path:
     """Write the kernel's library into `destination` (a new folder) and return it.
 
     `hidden`: answers as "module:name" (e.g. "bilstm_ner.model:compute_loss"), each replaced by
-    a function or class that raises NotImplementedError saying why.
+    a function or class that raises NotImplementedError saying why. Every check's
+    COURSE_ANSWERS report that they run (`watched`).
     """
     destination.mkdir(parents=True)
     for pattern in KERNEL_SIDE_GRADER:
@@ -47,14 +49,50 @@ def build_library(destination: Path, hidden: Iterable[str]) -> Path:
         destination / "bilstm_ner",
         ignore=shutil.ignore_patterns("__pycache__", "*.pyc", "*.ipynb"),  # a wheel's notebooks
     )
-    by_module: dict[str, list[str]] = {}
-    for answer in hidden:
-        module, name = answer.split(":")
-        by_module.setdefault(module, []).append(name)
-    for module, names in by_module.items():
+    for module, names in _by_module(watched_course_code()).items():
+        path = destination / Path(*module.split(".")).with_suffix(".py")
+        path.write_text(watched(path.read_text(encoding="utf-8"), module, names), encoding="utf-8")
+    for module, names in _by_module(hidden).items():
         path = destination / Path(*module.split(".")).with_suffix(".py")
         path.write_text(redacted(path.read_text(encoding="utf-8"), names), encoding="utf-8")
     return destination
+
+
+def watched_course_code() -> tuple[str, ...]:
+    """Every check's COURSE_ANSWERS: library code that does an exercise's whole job."""
+    names: list[str] = []
+    for folder in sorted((SOURCES / "grader" / "checks").iterdir()):
+        if (folder / "__init__.py").is_file():
+            module = importlib.import_module(f"grader.checks.{folder.name}")
+            names.extend(getattr(module, "COURSE_ANSWERS", ()))
+    return tuple(names)
+
+
+def _by_module(answers: Iterable[str]) -> dict[str, list[str]]:
+    grouped: dict[str, list[str]] = {}
+    for answer in answers:
+        module, name = answer.split(":")
+        grouped.setdefault(module, []).append(name)
+    return grouped
+
+
+def watched(source: str, module: str, names: Iterable[str]) -> str:
+    """`source` with each function of `names` first telling `grader.learner_side.reuse` that it
+    runs, from whichever thread (see that module)."""
+    names = set(names)
+    tree = parse(source)
+    for node in ast.walk(tree):
+        if isinstance(node, ast.FunctionDef) and node.name in names:
+            names.discard(node.name)
+            call = parse(
+                "from grader.learner_side.reuse import entered as _grader_entered\n"
+                f"_grader_entered({f'{module}:{node.name}'!r})"
+            ).body
+            docstring = ast.get_docstring(node, clean=False) is not None
+            node.body[int(docstring) : int(docstring)] = call
+    if names:
+        raise ValueError(f"cannot watch {sorted(names)} in {module}: no such function")
+    return ast.unparse(tree) + "\n"
 
 
 def _copy(source: Path, target: Path) -> None:

@@ -2,8 +2,11 @@
 
 Some library functions do an exercise's whole job and must stay importable for the rest of the
 notebook (the corpus readers normalise tokens, `pad_batch` pads a batch). A learner's
-`normalize_token` that merely calls them would pass every item; a profile hook set only while
-the learner's function runs records whether one of them was entered.
+`normalize_token` that merely calls them would pass every item. Two witnesses record whether
+one of them ran while the learner's function did: a profile hook (this thread only: enough in a
+notebook), and, in a graded run, a call to `entered` that the kernel's library has at the top
+of each such function (`grader.batch.kernel_library`), which sees every thread (a tf.data
+worker included).
 """
 
 from __future__ import annotations
@@ -12,6 +15,14 @@ import contextlib
 import importlib
 import sys
 from collections.abc import Iterator, Sequence
+
+ENTERED: set[str] = set()
+"""The watched functions that ran since `watching_for` last began (any thread)."""
+
+
+def entered(name: str) -> None:
+    """Called first thing by each watched function of the kernel's library."""
+    ENTERED.add(name)
 
 
 def course_code_objects(names: Sequence[str]) -> dict:
@@ -31,15 +42,17 @@ def course_code_objects(names: Sequence[str]) -> dict:
 def watching_for(names: Sequence[str]) -> Iterator[set[str]]:
     """Meanwhile, the set yielded receives each of `names` ("module:function") that runs."""
     codes = course_code_objects(names)
-    entered: set[str] = set()
+    seen: set[str] = set()
 
     def profile(frame, event, argument):
         if event == "call" and frame.f_code in codes:
-            entered.add(codes[frame.f_code])
+            seen.add(codes[frame.f_code])
 
     previous = sys.getprofile()
     sys.setprofile(profile if codes else previous)
+    ENTERED.clear()
     try:
-        yield entered
+        yield seen
     finally:
         sys.setprofile(previous)
+        seen.update(ENTERED & set(names))

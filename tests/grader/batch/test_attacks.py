@@ -398,3 +398,29 @@ def test_a_probe_planted_in_sys_modules_is_not_used(tmp_path):
     )
     write_notebook(tmp_path / "planter.ipynb", planter, WRONG)
     assert grade(tmp_path)["planter"].score == 1
+
+
+ON_ANOTHER_THREAD = '''
+import tensorflow as tf
+from bilstm_ner.data import parse_conll
+
+def _elsewhere(token):
+    """parse_conll (the course's own normalisation) run on a tf.data worker thread."""
+    def run(_):
+        return parse_conll(token + "\\tO\\n")[0][0][0]
+    dataset = tf.data.Dataset.range(1).map(lambda i: tf.py_function(run, [i], tf.string))
+    return next(iter(dataset)).numpy().decode()
+
+def normalize_token(token):
+    return _elsewhere(token)
+'''
+
+
+def test_the_courses_code_run_on_another_thread_is_still_seen(tmp_path):
+    """The profile hook watches one thread; the kernel's library itself reports the call."""
+    write_notebook(tmp_path / "01_data.ipynb", ON_ANOTHER_THREAD)
+    options = toy_options(registry="grader.checks", python_path=(), course=None)
+    (result,) = grade_paths([tmp_path], options)
+    reports = dict(result.reports)
+    assert result.status == "graded" and reports["normalize_token"].score == 0
+    assert "course's own answer" in str(reports["normalize_token"])
