@@ -50,6 +50,17 @@ absolute value: a step up the gradient is still a step), or 3 / sqrt(size) for s
 (up to 0.9): noise has a cosine of about 1 / sqrt(size)."""
 
 
+def moved_variables(changes: list[np.ndarray], starts: list[np.ndarray]) -> list[bool]:
+    """Whether each variable moved by more than CHANGED beyond shrinking, in any direction."""
+    moved = []
+    for change, start in zip(changes, starts, strict=True):
+        shrink = float(change.ravel() @ start.ravel()) / max(
+            float(start.ravel() @ start.ravel()), 1e-30
+        )
+        moved.append(bool(change.size) and float(np.abs(change - shrink * start).max()) > CHANGED)
+    return moved
+
+
 def stepped_variables(
     changes: list[np.ndarray], starts: list[np.ndarray], gradients: dict[str, list[np.ndarray]]
 ) -> list[bool]:

@@ -20,6 +20,7 @@ from grader.checks.embedding_training.step.fit import (
     StepFit,
     embedding_shrink,
     fit_step,
+    moved_variables,
     stepped_variables,
     steps_taken,
 )
@@ -65,7 +66,7 @@ def judge_learner_step(inputs: dict, observations: Any, recomputed: Any) -> list
             finite_number(recomputed.get("loss_after")),
         ),
         _judge_optimizer(applications, changed, observations.get("iterations")),
-        _judge_all_variables(paths, changed),
+        _judge_all_variables(paths, changed, moved_variables(changes, before)),
         judge_clipping(
             fit,
             gradients[mode],
@@ -246,10 +247,21 @@ def _judge_returns(
     )
 
 
-def _judge_all_variables(paths: list[str], changed: list[bool]) -> CheckItem:
-    unchanged = [path for path, moved in zip(paths, changed, strict=True) if not moved]
+def _judge_all_variables(paths: list[str], changed: list[bool], moved: list[bool]) -> CheckItem:
+    unchanged = [path for path, stepped in zip(paths, changed, strict=True) if not stepped]
     if not unchanged:
         return item("all_variables", True)
+    astray = [p for p, s, m in zip(paths, changed, moved, strict=True) if m and not s]
+    if astray:
+        return item(
+            "all_variables",
+            False,
+            f"These variables moved, but not along the gradient of the masked loss: "
+            f"{', '.join(astray[:6])}. Differentiate compute_loss(logits, ...) of "
+            "model(input_batch, lengths, training=True) with respect to "
+            "model.trainable_variables, and apply exactly those gradients (see the other "
+            "items for what else differs).",
+        )
     if len(unchanged) == len(paths):
         return item(
             "all_variables",
