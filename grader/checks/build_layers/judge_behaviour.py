@@ -7,6 +7,8 @@ position, logits rather than probabilities.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 
 from grader.checks.build_layers import ITEMS
@@ -59,14 +61,30 @@ def judge_behaviour(inputs: dict, calls: dict, base: np.ndarray) -> list[CheckIt
     deterministic = _judge_deterministic(calls, base, real)
     caveat = "" if deterministic.passed else UNRELIABLE
     last_word_ignored = _last_word_ignored(lengths, calls, base)
+    directions = _judge_directions(lengths, calls, base, last_word_ignored)
+    independent = _judge_independent(inputs, calls, base, real, caveat)
+    padding = _judge_padding(inputs, calls, base, real, caveat)
+    if not any(direction.passed for direction in directions):
+        # A model that reads no context keeps sentences and padding apart for free.
+        independent, padding = (
+            replace(found, passed=False, message=NO_CONTEXT) if found.passed else found
+            for found in (independent, padding)
+        )
     return [
         deterministic,
-        _judge_independent(inputs, calls, base, real, caveat),
-        _judge_padding(inputs, calls, base, real, caveat),
-        *_judge_directions(lengths, calls, base, last_word_ignored),
+        independent,
+        padding,
+        *directions,
         _judge_positions(inputs, calls, base, last_word_ignored),
         judge_not_probabilities(inputs, calls, base, real, caveat),
     ]
+
+
+NO_CONTEXT = (
+    "Not credited yet: no word's logits see the words before or after it (see the direction "
+    "items), so nothing can leak between sentences or from padding in the first place. Pass "
+    "the embeddings through the bidirectional LSTM first."
+)
 
 
 LAST_WORD_IGNORED = (

@@ -283,3 +283,19 @@ def test_a_mask_one_short_is_not_told_to_use_bidirectional():
 def test_an_unreversed_go_backwards_lstm_is_not_just_told_to_pass_a_mask():
     report = check_build_layers(UnreversedGoBackwards, seed=3)
     assert "the RNN reads the padding" not in str(report)
+
+
+def test_a_model_that_reads_no_context_gets_no_credit_for_keeping_sentences_apart():
+    """Embedding then Dense: nothing can leak between sentences or from padding, so those two
+    items are not credited until a direction reads context."""
+    from grader import check_build_layers
+    from grader.checks.build_layers import ITEM_NAMES
+
+    class NoContext(Tagger):
+        def call(self, input_batch, lengths, training=False):
+            return self.output_dense(tf.nn.embedding_lookup(self.embedding_matrix, input_batch))
+
+    report = check_build_layers(NoContext, seed=1)
+    failed = {item.name: item.message for item in report.items if not item.passed}
+    for key in ("independent", "padding"):
+        assert "Not credited yet" in failed[ITEM_NAMES[key]], str(report)
