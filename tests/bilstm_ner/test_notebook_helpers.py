@@ -16,6 +16,8 @@ from bilstm_ner.notebook import (
     mine_or_reference,
     setup,
 )
+from tests.learner_answers import normalize_token
+from tests.learner_answers import pad_sentences as reference_pad_sentences
 from tools.make_notebooks import strip_solution
 
 
@@ -106,22 +108,6 @@ def test_setup_makes_random_numbers_repeatable_and_prints_nothing(capsys):
     second = (np.random.rand(), tf.random.uniform([2]).numpy())
     assert first[0] == second[0] and np.array_equal(first[1], second[1])
     assert capsys.readouterr() == ("", "")
-
-
-def normalize_token(token):
-    """A learner's correct answer, in their own code (the course's own earns no points)."""
-    if token.lower().startswith(("http://", "https://")):
-        return "<URL>"
-    return "<USR>" if token.startswith("@") and len(token) > 1 else token
-
-
-def reference_pad_sentences(token_ids, pad_index):
-    """A learner's correct answer, in their own code."""
-    lengths = np.array([len(sentence) for sentence in token_ids], dtype=np.int32)
-    input_batch = np.full((len(token_ids), int(lengths.max())), pad_index, dtype=np.int32)
-    for row, sentence in enumerate(token_ids):
-        input_batch[row, : len(sentence)] = sentence
-    return input_batch, lengths
 
 
 def test_a_correct_normalize_token_passes():

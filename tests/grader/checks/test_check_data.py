@@ -12,22 +12,8 @@ from grader.checks import normalize_token as check_data
 from grader.checks.normalize_token.spec import SPEC as NORMALIZE_TOKEN
 from grader.checks.pad_sentences.spec import SPEC as PAD_SENTENCES
 from grader.core.spec import is_plain_data, run_check
-
-
-def normalize_token(token):
-    """A learner's correct answer, in their own code (the course's own earns nothing)."""
-    if token.lower().startswith(("http://", "https://")):
-        return URL_TOKEN
-    return USER_TOKEN if token.startswith("@") and len(token) > 1 else token
-
-
-def reference_pad_sentences(token_ids, pad_index):
-    """A learner's correct answer, in their own code."""
-    lengths = np.array([len(sentence) for sentence in token_ids], dtype=np.int32)
-    input_batch = np.full((len(token_ids), int(lengths.max())), pad_index, dtype=np.int32)
-    for row, sentence in enumerate(token_ids):
-        input_batch[row, : len(sentence)] = sentence
-    return input_batch, lengths
+from tests.learner_answers import normalize_token
+from tests.learner_answers import pad_sentences as reference_pad_sentences
 
 
 @pytest.mark.parametrize(
