@@ -20,6 +20,7 @@ from grader.checks.compute_loss.compare import ABSOLUTE_TOLERANCE
 from grader.checks.compute_loss.compare import close as _close
 from grader.checks.compute_loss.compare import scalar as _scalar
 from grader.checks.compute_loss.judge_gradient import (
+    blind_positions_message,
     extreme_message,
     gradient_message,
     observed_dict,
@@ -167,7 +168,13 @@ def judge(inputs: dict, observations: dict) -> Report:
     for name, indices in ((MATCHES_PAD_ZERO, pad_zero), (MATCHES_ANY_PAD, other_pads)):
         message = _mismatch_message(cases, values, indices, vocabulary_size)
         items.append(CheckItem(name, message is None, message or "", points=2.0))
-    message = padded or _padded_logits_message(cases, values, garbage_values)
+    message = (
+        padded
+        or _padded_logits_message(cases, values, garbage_values)
+        or blind_positions_message(
+            cases[inputs.get("gradient_case", 0)], observed_dict(observations, "gradient")
+        )
+    )
     items.append(CheckItem(IGNORES_PADDED_LOGITS, message is None, message or "", points=1.0))
     gradient_case = inputs.get("gradient_case", 0)
     message = gradient_message(cases[gradient_case], observed_dict(observations, "gradient"))

@@ -91,3 +91,23 @@ def extreme_message(case: dict, observed: dict) -> str | None:
         "inside the log, or clipping the probabilities, hides the inf but caps each token's "
         f"loss: {stable}"
     )
+
+
+def blind_positions_message(case: dict, observed: dict) -> str | None:
+    """Why ignoring the padded logits earns nothing when real positions are ignored too (the
+    loss's gradient is zero there), or None (also when no gradient was recorded)."""
+    gradient = observed.get("eager")
+    logits = np.asarray(case["logits"])
+    if type(gradient) is not np.ndarray or gradient.shape != logits.shape:
+        return None
+    lengths = np.asarray(case["lengths"])
+    real = np.arange(logits.shape[1])[None, :] < lengths[:, None]
+    blind = real & (np.abs(gradient).max(axis=-1) == 0)
+    if not blind.any():
+        return None
+    sentence, position = (int(i) for i in np.argwhere(blind)[0])
+    return (
+        f"Not credited: your loss ignores real tokens too (its gradient is zero at position "
+        f"{position} of sentence {sentence}, a real word), so ignoring the padded ones proves "
+        "nothing. Every real token's cross-entropy counts; only padded positions are masked."
+    )

@@ -312,3 +312,21 @@ def test_a_loss_that_ignores_the_logits_earns_nothing():
     report = check_compute_loss(lambda *args: tf.constant(0.0), seed=3)
     assert report.score == 0, str(report)
     assert "does not depend on the logits" in str(report)
+
+
+def test_a_loss_of_the_first_token_only_gets_no_credit_for_ignoring_padding():
+    """The first token is always real, so such a loss ignores padding by accident."""
+    import tensorflow as tf
+
+    from grader import check_compute_loss
+    from grader.checks.compute_loss import IGNORES_PADDED_LOGITS
+
+    def first_token_only(logits, ground_truth_tags, input_batch, pad_index):
+        losses = tf.nn.sparse_softmax_cross_entropy_with_logits(
+            labels=ground_truth_tags[:, 0], logits=logits[:, 0]
+        )
+        return tf.reduce_mean(losses)
+
+    report = check_compute_loss(first_token_only, seed=3)
+    item = next(item for item in report.items if item.name == IGNORES_PADDED_LOGITS)
+    assert not item.passed and "ignores real tokens too" in item.message, str(report)
