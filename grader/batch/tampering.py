@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import nbformat
 
 from bilstm_ner.course.setup_cell import is_install_cell
+from grader.batch.cell_reading import imported_modules, imported_names, read_cell
 from grader.batch.tampering_rules import (
     ABSOLUTE_PATH,
     ATTRIBUTE_BUILTINS,
@@ -35,7 +36,6 @@ from grader.batch.tampering_rules import (
     SEPARATORS,
     SYS_ATTRIBUTES,
 )
-from grader.core.parsing import parse
 
 
 @dataclass(frozen=True)
@@ -64,19 +64,11 @@ def scan_notebook(notebook: nbformat.NotebookNode) -> list[Finding]:
     }
     imported: dict[str, str] = {}  # a name imported in one cell is the same name in the next
     for source in sources.values():
-        imported.update(_imported_names(source))
+        imported.update(imported_names(source))
     findings = []
     for number, source in sources.items():
         findings.extend(scan_source(source, number, imported))
     return findings
-
-
-def _imported_names(source: str) -> dict[str, str]:
-    """The names a cell binds by import (empty for a cell that is not Python)."""
-    try:
-        return _imported_modules(parse(_as_python(source)))
-    except Exception:  # scan_source reports such a cell
-        return {}
 
 
 def scan_source(
@@ -107,13 +99,12 @@ def _scan(source: str, cell: int, imported: dict[str, str]) -> list[Finding]:
     ]
     source.encode("utf-8")  # a lone surrogate cannot be code: refuse the cell
     try:
-        python = _as_python(source)
-        tree = parse(python)
+        python, tree = read_cell(source)
     except SyntaxError:
         return findings  # IPython cannot run it either: the kernel reports the error
     if len(python.splitlines()) != len(lines):
         lines = python.splitlines()
-    modules = {**imported, **_imported_modules(tree)}
+    modules = {**imported, **imported_modules(tree)}
     for node in ast.walk(tree):
         for rule in _RULES:
             for line, name in rule(node, modules):
@@ -125,42 +116,9 @@ def _scan(source: str, cell: int, imported: dict[str, str]) -> list[Finding]:
     return sorted(set(findings), key=lambda f: (f.cell, f.line, f.rule))
 
 
-def _as_python(source: str) -> str:
-    """The cell as IPython runs it: magics and `!shell` become `get_ipython()` calls, which
-    the rules see (a cell is not skipped because IPython syntax makes it invalid Python)."""
-    from IPython.core.inputtransformer2 import TransformerManager
-
-    return TransformerManager().transform_cell(source)
-
-
 def _short(text: str) -> str:
     text = " ".join(text.split())
     return text if len(text) <= 100 else text[:97] + "..."
-
-
-def _imported_modules(tree: ast.AST) -> dict[str, str]:
-    """Local name -> the module it names, for every `import x` / `import x as y`, and
-    `from x import y` (y: "x.y", a module or an object of one: patching it patches x)."""
-    modules = {}
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            for alias in node.names:
-                modules[alias.asname or alias.name.split(".")[0]] = (
-                    alias.name if alias.asname else alias.name.split(".")[0]
-                )
-        elif isinstance(node, ast.ImportFrom) and node.module:
-            for alias in node.names:
-                modules[alias.asname or alias.name] = f"{node.module}.{alias.name}"
-    for node in ast.walk(tree):  # `m = np`: m names a module too
-        if (
-            isinstance(node, ast.Assign)
-            and isinstance(node.value, ast.Name)
-            and node.value.id in modules
-        ):
-            for target in node.targets:
-                if isinstance(target, ast.Name):
-                    modules[target.id] = modules[node.value.id]
-    return modules
 
 
 Rule = Callable[[ast.AST, dict[str, str]], Iterator[tuple[int, str]]]

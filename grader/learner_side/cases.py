@@ -42,10 +42,9 @@ def probe_each_case(
         message = f"pass your function: `{title}({what})`."
         return {"results": [{"error": message}] * len(cases), "not_attempted": False}
     results: list[dict] = []
-    reused: set[str] = set()
-    for case in cases:
-        try:
-            with watching_for(course_answers) as entered:
+    with watching_for(course_answers) as reused:
+        for case in cases:
+            try:
                 value = call_learner(
                     function,
                     *arguments(case),
@@ -53,16 +52,15 @@ def probe_each_case(
                     what=what,
                     time_limit=float(inputs.get("time_limit", DEFAULT_TIME_LIMIT)),
                 )
-            reused |= entered
-        except NotAttempted as error:
-            return {"results": [{"error": error.message}], "not_attempted": True}
-        except TimedOut as error:
-            results.append({"error": error.message})
-            break
-        except LearnerError as error:
-            results.append({"error": error.message})
-            continue
-        results.append(record(value))
+            except NotAttempted as error:
+                return {"results": [{"error": error.message}], "not_attempted": True}
+            except TimedOut as error:
+                results.append({"error": error.message})
+                break
+            except LearnerError as error:
+                results.append({"error": error.message})
+                continue
+            results.append(record(value))
     return {"results": results, "not_attempted": False, "reused": sorted(reused)}
 
 

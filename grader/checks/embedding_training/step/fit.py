@@ -50,37 +50,8 @@ absolute value: a step up the gradient is still a step), or 3 / sqrt(size) for s
 (up to 0.9): noise has a cosine of about 1 / sqrt(size)."""
 
 
-def moved_variables(changes: list[np.ndarray], starts: list[np.ndarray]) -> list[bool]:
-    """Whether each variable moved by more than CHANGED beyond shrinking, in any direction."""
-    moved = []
-    for change, start in zip(changes, starts, strict=True):
-        shrink = float(change.ravel() @ start.ravel()) / max(
-            float(start.ravel() @ start.ravel()), 1e-30
-        )
-        moved.append(bool(change.size) and float(np.abs(change - shrink * start).max()) > CHANGED)
-    return moved
-
-
-def stepped_variables(
-    changes: list[np.ndarray], starts: list[np.ndarray], gradients: dict[str, list[np.ndarray]]
-) -> list[bool]:
-    """Whether each variable took a step: beyond its shrink (a weight decay alone is no step),
-    it moved by more than CHANGED, along its gradient under either mode (noise is no step)."""
-    stepped = []
-    for number, (change, start) in enumerate(zip(changes, starts, strict=True)):
-        threshold = max(ALIGNED, min(0.9, 3.0 / math.sqrt(max(change.size, 1))))
-        took_step = False
-        for mode_gradients in gradients.values():
-            gradient = mode_gradients[number]
-            rest = (change - fit_variable(change, start, gradient).shrink * start).ravel()
-            if float(np.abs(rest).max(initial=0.0)) <= CHANGED:
-                continue
-            cosine = abs(float(rest @ gradient.ravel())) / max(
-                float(np.linalg.norm(rest) * np.linalg.norm(gradient)), 1e-30
-            )
-            took_step = took_step or cosine > threshold
-        stepped.append(took_step)
-    return stepped
+Fits = dict[str, list[VariableFit]]
+"""Mode -> the fit of every variable under that mode's gradients (`fit_all`)."""
 
 
 def fit_variable(change: np.ndarray, start: np.ndarray, gradient: np.ndarray) -> VariableFit:
@@ -92,24 +63,63 @@ def fit_variable(change: np.ndarray, start: np.ndarray, gradient: np.ndarray) ->
     return VariableFit(float(shrink), float(step), misfit / max(size, 1e-30))
 
 
-def fit_step(
+def fit_all(
+    changes: list[np.ndarray], starts: list[np.ndarray], gradients: dict[str, list[np.ndarray]]
+) -> Fits:
+    """Every variable fitted once under each mode."""
+    return {
+        mode: [fit_variable(*triple) for triple in zip(changes, starts, grads, strict=True)]
+        for mode, grads in gradients.items()
+    }
+
+
+def moved_variables(changes: list[np.ndarray], starts: list[np.ndarray]) -> list[bool]:
+    """Whether each variable moved by more than CHANGED beyond shrinking, in any direction."""
+    return [
+        bool(change.size)
+        and float(np.abs(change - _shrink_alone(change, start) * start).max()) > CHANGED
+        for change, start in zip(changes, starts, strict=True)
+    ]
+
+
+def _shrink_alone(change: np.ndarray, start: np.ndarray) -> float:
+    return fit_variable(change, start, np.zeros_like(start)).shrink
+
+
+def stepped_variables(
     changes: list[np.ndarray],
     starts: list[np.ndarray],
     gradients: dict[str, list[np.ndarray]],
-    stepped: list[bool],
-) -> StepFit:
-    """Fit every `stepped` variable under each mode; the mode that fits best wins."""
+    fits: Fits,
+) -> list[bool]:
+    """Whether each variable took a step: beyond its shrink (a weight decay alone is no step),
+    it moved by more than CHANGED, along its gradient under either mode (noise is no step)."""
+    stepped = []
+    for number, (change, start) in enumerate(zip(changes, starts, strict=True)):
+        threshold = max(ALIGNED, min(0.9, 3.0 / math.sqrt(max(change.size, 1))))
+        took_step = False
+        for mode, mode_gradients in gradients.items():
+            gradient = mode_gradients[number]
+            rest = (change - fits[mode][number].shrink * start).ravel()
+            if float(np.abs(rest).max(initial=0.0)) <= CHANGED:
+                continue
+            cosine = abs(float(rest @ gradient.ravel())) / max(
+                float(np.linalg.norm(rest) * np.linalg.norm(gradient)), 1e-30
+            )
+            took_step = took_step or cosine > threshold
+        stepped.append(took_step)
+    return stepped
+
+
+def fit_step(changes: list[np.ndarray], fits: Fits, stepped: list[bool]) -> StepFit:
+    """The fits of every `stepped` variable under each mode; the mode that fits best wins."""
     results = {}
-    for mode, mode_gradients in gradients.items():
-        fits = {
-            number: fit_variable(changes[number], starts[number], mode_gradients[number])
-            for number, moved in enumerate(stepped)
-            if moved
-        }
-        sizes = {n: float(np.linalg.norm(changes[n])) for n in fits}
-        misfit = sum((fit.residual * sizes[n]) ** 2 for n, fit in fits.items())
+    for mode, mode_fits in fits.items():
+        chosen = {number: mode_fits[number] for number, moved in enumerate(stepped) if moved}
+        sizes = {n: float(np.linalg.norm(changes[n])) for n in chosen}
+        misfit = sum((fit.residual * sizes[n]) ** 2 for n, fit in chosen.items())
         size = sum(value**2 for value in sizes.values())
-        results[mode] = (fits, math.sqrt(misfit / size) if size else math.inf)
+        results[mode] = (chosen, math.sqrt(misfit / size) if size else math.inf)
     best = min(results, key=lambda mode: results[mode][1])
     others = [residual for mode, (_, residual) in results.items() if mode != best]
     return StepFit(best, results[best][0], results[best][1], min(others, default=math.inf))

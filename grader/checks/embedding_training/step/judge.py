@@ -19,6 +19,7 @@ from grader.checks.embedding_training.step.clipping import judge_clipping
 from grader.checks.embedding_training.step.fit import (
     StepFit,
     embedding_shrink,
+    fit_all,
     fit_step,
     moved_variables,
     stepped_variables,
@@ -51,12 +52,14 @@ def judge_learner_step(inputs: dict, observations: Any, recomputed: Any) -> list
         ]
     before, after, gradients, paths = record
     changes = [a - b for a, b in zip(after, before, strict=True)]
-    changed = stepped_variables(changes, before, gradients)
+    fits = fit_all(changes, before, gradients)
+    changed = stepped_variables(changes, before, gradients, fits)
     # Only variables large enough to tell a step from noise are evidence of how it was made.
     evidence = [moved and b.size >= MIN_EVIDENCE for moved, b in zip(changed, before, strict=True)]
-    fit = fit_step(changes, before, gradients, evidence) if any(evidence) else None
+    fit = fit_step(changes, fits, evidence) if any(evidence) else None
     decay = float(inputs["learning_rate"]) * float(inputs["weight_decay"])
-    applications = _applications(inputs, changes, before, fit, decay)
+    shrink = embedding_shrink(changes[0], before[0], absent_rows(inputs))
+    applications = _applications(shrink, fit, decay)
     mode = fit.mode if fit else "train"
     losses = recomputed["loss_before"]
     return [
@@ -75,7 +78,7 @@ def judge_learner_step(inputs: dict, observations: Any, recomputed: Any) -> list
             applications if applications and applications > 0 else None,
             FIT_RTOL,
         ),
-        judge_step_rows(inputs, changes[0], before[0], gradients[mode][0], applications),
+        judge_step_rows(inputs, changes[0], before[0], gradients[mode][0], applications, shrink),
         _judge_loss(losses.get("eval"), recomputed.get("loss_after"), fit is not None),
         _judge_dropout(fit, observations.get("training_flags")),
     ]
@@ -108,14 +111,14 @@ def _record(inputs: dict, observations: dict, recomputed: Any) -> tuple | None:
 
 
 def _applications(
-    inputs: dict, changes: list, before: list, fit: StepFit | None, decay: float
+    shrink: tuple[float, float] | None, fit: StepFit | None, decay: float
 ) -> int | None:
-    """How many steps of the given optimizer every changed variable shows (its weight decay):
-    0 for a step made without it, None when the variables disagree or show no whole number."""
+    """How many steps of the given optimizer every changed variable shows (its weight decay;
+    `shrink`: the embedding's, from its absent rows): 0 for a step made without it, None when
+    the variables disagree or show no whole number."""
     if fit is None:
         return None
     counts = []
-    shrink = embedding_shrink(changes[0], before[0], absent_rows(inputs))
     for number, variable_fit in fit.fits.items():
         if number == 0 and shrink is not None:
             factor, residual = shrink

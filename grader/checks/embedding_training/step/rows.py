@@ -11,7 +11,6 @@ import numpy as np
 
 from grader.checks.embedding_training import CHANGED
 from grader.checks.embedding_training import step_item as item
-from grader.checks.embedding_training.step.fit import embedding_shrink
 from grader.checks.judging import rows_summary
 from grader.core.report import CheckItem
 
@@ -35,9 +34,10 @@ def judge_step_rows(
     start: np.ndarray,
     gradient: np.ndarray,
     applications: int | None,
+    shrink: tuple[float, float] | None,
 ) -> CheckItem:
-    """The "step_rows" item: beyond the uniform weight decay, exactly the batch's rows moved."""
-    shrink = embedding_shrink(change, start, absent_rows(inputs))
+    """The "step_rows" item: beyond the uniform weight decay (`shrink`, from `embedding_shrink`
+    of the absent rows), exactly the batch's rows moved."""
     factor = shrink[0] if shrink is not None else 0.0
     moved_rows = {
         int(i) for i in np.nonzero(np.abs(change - factor * start).max(axis=-1) > CHANGED)[0]
