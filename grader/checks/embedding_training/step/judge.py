@@ -154,8 +154,19 @@ def _judge_optimizer(applications: int | None, changed: list[bool], iterations: 
             "train_step never applied the gradients: call "
             "optimizer.apply_gradients(zip(gradients, model.trainable_variables)).",
         )
-    if applications == 1:
+    if applications == 1 and iterations == 1:
         return item("optimizer", True)
+    if applications == 1:
+        # The values alone cannot tell the optimizer from a hand-written copy of its update; the
+        # step count can only take this point away, never give it.
+        return item(
+            "optimizer",
+            False,
+            "The weights moved as one step of the given optimizer would move them, but the "
+            f"optimizer itself took {iterations} steps: apply the gradients with "
+            "optimizer.apply_gradients(...). An update written by hand is wrong for any other "
+            "optimizer, such as notebook 05's Adam.",
+        )
     if applications == 0 or (applications is None and iterations == 0):
         return item(
             "optimizer",

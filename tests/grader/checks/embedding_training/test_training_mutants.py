@@ -317,3 +317,25 @@ def test_a_broken_model_does_not_hide_a_correct_train_step():
     by_name = {item.name: item for item in report.items}
     assert not by_name[MODEL_ITEMS["tracked"]].passed
     assert all(by_name[name].passed for name in STEP_ITEMS.values()), str(report)
+
+
+def emulates_the_optimizer(model, optimizer, input_batch, ground_truth_tags, lengths, pad_index):
+    """Never calls the optimizer: copies its update (SGD with weight decay) by hand."""
+    loss, gradients = _loss_and_gradients(model, input_batch, ground_truth_tags, lengths, pad_index)
+    rate = tf.cast(optimizer.learning_rate, tf.float32)
+    decay = tf.cast(optimizer.weight_decay, tf.float32)
+    for gradient, variable in zip(gradients, model.trainable_variables, strict=True):
+        variable.assign(variable - variable * rate * decay)
+        variable.assign_sub(rate * tf.convert_to_tensor(tf.clip_by_norm(gradient, 1.0)))
+    return loss
+
+
+def test_a_hand_written_copy_of_the_optimizers_update_does_not_count_as_using_it():
+    inputs = make_training_inputs(np.random.default_rng(7))
+    observations = probe_learner_step(emulates_the_optimizer, inputs)
+    items = judge_learner_step(
+        inputs, observations, recompute(inputs, {"train_step": observations})
+    )
+    failed = {item.name: item.message for item in items if not item.passed}
+    assert set(failed) == {STEP_ITEMS["optimizer"]}, failed
+    assert "optimizer itself took 0 steps" in failed[STEP_ITEMS["optimizer"]]
