@@ -7,8 +7,10 @@ Every heavy measurement runs in a fresh child process, so each peak memory is th
 Benchmarks: training (course loop vs keras.Model.fit, epoch time, F1, memory), grader-latency
 (the three checks in process), grading-tool (python -m grader grade: one submission, batches),
 notebooks (the solution notebooks under nbval), feedback (typical first attempts and the fixes
-a learner writes from each message: benchmarks/feedback_study/). `--quick` makes 1 run at small
-sizes: a smoke test that the benchmarks still work, not a measurement.
+a learner writes from each message: benchmarks/feedback_study/), recipe (what separates the
+course's recipe from the original exercise's: validation F1 on WNUT-16, 3 seeds each), real-data
+(validation and test F1 on every downloaded real corpus). `--quick` makes 1 run at small sizes:
+a smoke test that the benchmarks still work, not a measurement.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
-from benchmarks import grader_latency, grading_tool, notebook_suite, training_figures
+from benchmarks import grader_latency, grading_tool, notebook_suite, real_data, training_figures
 from benchmarks.feedback_study import runner as feedback_study
 from benchmarks.harness import ROOT, Figure, format_table, machine_description, write_results
 
@@ -41,6 +43,8 @@ def benchmarks(quick: bool) -> dict[str, Callable[[int], Iterable[Figure]]]:
             repeat, notebook_suite.solution_notebooks()[:1] if quick else None
         ),
         "feedback": feedback_study.collect,
+        "recipe": lambda repeat: real_data.collect_ablation(quick=quick),
+        "real-data": lambda repeat: real_data.collect_real_data(quick=quick),
     }
 
 
