@@ -34,6 +34,7 @@ from grader.batch.kernel_process import (
     own_process_group,
     running_kernel,
 )
+from grader.batch.probe_cell import probe_source, write_request
 from grader.batch.sandbox import (
     KernelPlaces,
     fresh_home_env,
@@ -45,7 +46,6 @@ from grader.batch.sandbox import wrap as sandbox_wrap
 from grader.batch.sealing import UNSEALED, read_outcomes, wait_for_seal
 from grader.batch.submissions import CheckRequest
 from grader.core.spec import CheckSpec
-from grader.core.transport import write_payload
 from grader.learner_side.kernel_probe import SEALED
 
 
@@ -167,7 +167,7 @@ async def run_notebook(
                 # The results folder is not made here: the probe makes it once it is done.
                 output_dir = exchange / f"results-{secrets.token_hex(16)}"
                 exchange.mkdir(mode=0o700, parents=True)
-                _write_request(exchange, output_dir, requests, inputs, places)
+                write_request(exchange, output_dir, requests, inputs, places)
                 if options.sandbox == "user":  # its results folder must be its own to write
                     give_to_kernel_user(exchange)
                 roots = [places.library, *places.readable]
@@ -224,56 +224,6 @@ async def run_notebook(
     if output_dir is not None:
         shutil.rmtree(output_dir.parent, ignore_errors=True)
     return result
-
-
-def _write_request(
-    exchange: Path,
-    output_dir: Path,
-    requests: Sequence[tuple[CheckRequest, CheckSpec]],
-    inputs: dict[int, Any],
-    places: KernelPlaces,
-) -> None:
-    """What the probe cell reads: each check's inputs, and the request (per check: its probe's
-    module and name, the objects to look up; where to write results; the folders its probes
-    must come from)."""
-    checks = []
-    for number, (request, spec) in enumerate(requests):
-        spec_inputs = inputs[number]
-        write_payload(
-            exchange / "inputs" / str(number),
-            {} if isinstance(spec_inputs, Exception) else spec_inputs,
-        )
-        checks.append(request_entry(request, spec))
-    roots = [str(folder) for folder in (places.library, *places.readable)]
-    request = {"checks": checks, "output": str(output_dir), "seal": True, "roots": roots}
-    write_payload(exchange / "request", request)
-
-
-def request_entry(request: CheckRequest, spec: CheckSpec) -> dict:
-    """One check of the kernel's request: its probe's module and name, and the graded objects
-    to look up ({spec name: notebook name}); never a judge, never the registry."""
-    return {
-        "name": request.name,
-        "probe_module": spec.probe.__module__,
-        "probe_name": spec.probe.__qualname__,
-        "objects": request.lookups(spec),
-    }
-
-
-def probe_source(exchange: Path, roots: Sequence[Path], probe_modules: Sequence[str]) -> str:
-    """The probe cell. Modules the notebook imported or planted under the grader's names (and
-    a `grader/` folder it wrote beside itself) are not used: the grader's modules and the probes
-    are imported afresh, from the kernel's library first."""
-    tops = sorted({"grader", *(name.split(".")[0] for name in probe_modules)})
-    return (
-        "import sys as _grader_sys\n"
-        f"_grader_sys.path[:0] = {[str(root) for root in roots]!r}\n"
-        "for _grader_name in [name for name in list(_grader_sys.modules)\n"
-        f"                     if name.split('.')[0] in {tops!r}]:\n"
-        "    del _grader_sys.modules[_grader_name]\n"
-        "import grader.learner_side.kernel_probe as _grader_kernel_probe\n"
-        f"_grader_kernel_probe.run_probes(globals(), {str(exchange)!r})\n"
-    )
 
 
 def _cell_errors(cell: nbformat.NotebookNode, where: str) -> list[str]:
