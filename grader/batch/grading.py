@@ -14,7 +14,6 @@ import asyncio
 import os
 import shutil
 import tempfile
-import threading
 import time
 import zlib
 from collections.abc import Callable, Mapping, Sequence
@@ -24,6 +23,7 @@ from typing import Any
 import numpy as np
 
 from grader.batch.course import Course, load_course
+from grader.batch.event_loop import run_coroutine
 from grader.batch.kernel_run import KernelLimits, run_notebook
 from grader.batch.options import GradingOptions
 from grader.batch.recompute_worker import (
@@ -79,31 +79,7 @@ def grade_paths(
         raise UsageError(str(error)) from None
     course = None if options.checks is not None else load_course(options.course, registry)
     notebooks = select(collect_with_roots(paths), options.shard)
-    return _run_coroutine(_grade_all(notebooks, registry, course, options, on_result))
-
-
-def _run_coroutine(coroutine: Any) -> Any:
-    """asyncio.run, also from inside a running event loop (e.g. called in Jupyter)."""
-    try:
-        running = asyncio.get_running_loop()
-    except RuntimeError:
-        running = None
-    if running is None:
-        return asyncio.run(coroutine)
-    box: dict[str, Any] = {}
-
-    def target() -> None:
-        try:
-            box["value"] = asyncio.run(coroutine)
-        except BaseException as error:  # re-raised in the caller's thread
-            box["error"] = error
-
-    thread = threading.Thread(target=target)
-    thread.start()
-    thread.join()
-    if "error" in box:
-        raise box["error"]
-    return box["value"]
+    return run_coroutine(_grade_all(notebooks, registry, course, options, on_result))
 
 
 async def _grade_all(
