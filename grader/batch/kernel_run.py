@@ -34,6 +34,12 @@ from grader.batch.kernel_process import (
     own_process_group,
     running_kernel,
 )
+from grader.batch.phases import (
+    PhaseClock,
+    imports_tensorflow,
+    kernel_processes,
+    tensorflow_loaded,
+)
 from grader.batch.probe_cell import probe_source, write_request
 from grader.batch.sandbox import (
     KernelPlaces,
@@ -86,16 +92,21 @@ async def run_notebook(
     inputs: dict[int, Any],
     limits: KernelLimits,
     private_dir: Path,
+    clock: PhaseClock | None = None,
 ) -> KernelRun:
     """Run the notebook's cells in a fresh kernel, then the probe cell, inside `private_dir`.
 
     `inputs[n]` are the plain-data inputs of `requests[n]` (an Exception: send {}). Never
     raises for anything the notebook does: timeouts, memory, a dying kernel become the status.
+    `clock` is charged each phase as it ends (`grader.batch.phases`): setup, kernel_start,
+    tensorflow_import, cells, probes; kernel_shutdown is charged by the caller, which removes
+    `private_dir`.
     """
     from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
     result = KernelRun()
     options = limits
+    clock = clock or PhaseClock()
 
     workdir = private_dir / "work"
     workdir.mkdir()
@@ -139,11 +150,16 @@ async def run_notebook(
     def remaining() -> int:
         return int(max(1, deadline - time.monotonic()))
 
+    phase = "kernel_start"  # what the clock charges when the run is cut short
+    clock.lap("setup")
     launched = time.monotonic()
     try:
         async with running_kernel(client, env, wrap, jupyter_dir):
             started = True
             result.timings["kernel_start"] = time.monotonic() - launched
+            clock.lap(phase)
+            phase = "cells"
+            tensorflow_seen = False
             deadline = time.monotonic() + options.timeout
             process_group = own_process_group(kernel_pid())
             watcher = asyncio.ensure_future(watch.run(kernel_pid))
@@ -157,8 +173,13 @@ async def run_notebook(
                     stage = f"cell {index + 1}"
                     client.timeout = remaining()
                     await client.async_execute_cell(cell, index, store_history=True)
+                    elapsed = clock.lap(phase)
+                    if not tensorflow_seen and _loaded_tensorflow(cell, kernel_pid()):
+                        tensorflow_seen = True
+                        clock.move(elapsed, "cells", "tensorflow_import")
                     result.errors.extend(_cell_errors(cell, f"cell {index + 1}"))
                 stage = "the grader's checks"
+                phase = "probes"
                 result.timings["notebook"] = time.monotonic() - deadline + options.timeout
                 probe_started = time.monotonic()
                 # Only now, after the learner's cells ran, do inputs and a results folder exist,
@@ -206,11 +227,15 @@ async def run_notebook(
                 else:
                     result.status = "kernel died"
                     result.errors.append(f"the kernel died while running {stage}")
+            finally:  # the phase that ended, or was cut short; the shutdown follows
+                clock.lap(phase)
+                phase = "kernel_shutdown"
     except Exception as error:
         if result.status == "graded":
             result.status = "kernel died" if started else "kernel failed to start"
             result.errors.append(f"kernel problem: {type(error).__name__}: {error}"[:500])
     finally:
+        clock.lap(phase)  # kernel_start if it failed to start, else the shutdown so far
         if watcher is not None:
             watcher.cancel()
         if process_group is not None:  # whatever the learner's code started in the kernel
@@ -224,6 +249,13 @@ async def run_notebook(
     if output_dir is not None:
         shutil.rmtree(output_dir.parent, ignore_errors=True)
     return result
+
+
+def _loaded_tensorflow(cell: nbformat.NotebookNode, pid: int | None) -> bool:
+    """Whether TensorFlow is now loaded in the kernel (its memory maps, read from /proc here;
+    where they cannot be read: whether this cell's source imports it)."""
+    loaded = tensorflow_loaded(kernel_processes(pid))
+    return imports_tensorflow(cell.source) if loaded is None else loaded
 
 
 def _cell_errors(cell: nbformat.NotebookNode, where: str) -> list[str]:
