@@ -101,9 +101,10 @@ def breakdown(runs: Sequence[dict[str, float]], notebook: str, sandbox: str) -> 
     )
     figures.append(
         Figure.of_runs(
-            f"largest part: {PARTS[largest]}",
+            f"largest part of grading {notebook}",
             [100 * share for share in shares[largest]],
             "% of total",
+            note=PARTS[largest],
         )
     )
     return figures
