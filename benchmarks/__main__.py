@@ -6,11 +6,13 @@ Prints one table and writes it as JSON (default benchmarks/results/latest.json, 
 Every heavy measurement runs in a fresh child process, so each peak memory is that child's own.
 Benchmarks: training (course loop vs keras.Model.fit, epoch time, F1, memory), grader-latency
 (the three checks in process), grading-tool (python -m grader grade: one submission, batches),
-notebooks (the solution notebooks under nbval), feedback (typical first attempts and the fixes
-a learner writes from each message: benchmarks/feedback_study/), recipe (what separates the
-course's recipe from the original exercise's: validation F1 on WNUT-16, 3 seeds each), real-data
-(validation and test F1 on every downloaded real corpus). `--quick` makes 1 run at small sizes:
-a smoke test that the benchmarks still work, not a measurement.
+grading-phases (where one graded submission's time goes: kernel start, TensorFlow import,
+cells, probes, recompute worker, judging), notebooks (the solution notebooks under nbval),
+feedback (typical first attempts and the fixes a learner writes from each message:
+benchmarks/feedback_study/), recipe (what separates the course's recipe from the original
+exercise's: validation F1 on WNUT-16, 3 seeds each), real-data (validation and test F1 on every
+downloaded real corpus). `--quick` makes 1 run at small sizes: a smoke test that the benchmarks
+still work, not a measurement.
 """
 
 from __future__ import annotations
@@ -22,7 +24,14 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
-from benchmarks import grader_latency, grading_tool, notebook_suite, real_data, training_figures
+from benchmarks import (
+    grader_latency,
+    grading_phases,
+    grading_tool,
+    notebook_suite,
+    real_data,
+    training_figures,
+)
 from benchmarks.feedback_study import runner as feedback_study
 from benchmarks.harness import ROOT, Figure, format_table, machine_description, write_results
 
@@ -35,6 +44,9 @@ def benchmarks(quick: bool) -> dict[str, Callable[[int], Iterable[Figure]]]:
         "training": lambda repeat: training_figures.collect(repeat, quick=quick),
         "grader-latency": grader_latency.collect,
         "grading-tool": lambda repeat: grading_tool.collect(repeat, batch_size=2 if quick else 20),
+        "grading-phases": lambda repeat: grading_phases.collect(
+            repeat, others=[] if quick else None
+        ),
         "shards": lambda repeat: grading_tool.shard_throughput(4 if quick else 8),
         "sandbox": lambda repeat: grading_tool.sandbox_overhead(
             repeat, grading_tool.SOLUTIONS / "03_build_layers.ipynb"

@@ -27,8 +27,11 @@ review), "not a course notebook" (its name matches none of the course's
 notebooks: 0/0, grade it with `--checks`), "no checks" (the course grades nothing in it: 0/0),
 "invalid notebook", "timed out", "out of memory", "kernel died", "kernel failed to start" (the
 checks' items then score zero, each saying why), or "internal error" (a bug in the tool). The
-JSON also gives per submission `peak_memory_mb` and `timings` (seconds: kernel_start,
-notebook, checks).
+JSON also gives per submission `peak_memory_mb`, `timings` (seconds: kernel_start,
+notebook, checks) and `phases` (where its `seconds` went: setup, kernel_start,
+tensorflow_import, cells, probes, kernel_shutdown, recompute_start, recompute, judging; see
+`grader.batch.phases`), and for the run `tool_phases` (startup: from the tool's start to the
+first submission; worker_stop).
 
 Exit codes: 0 when results were produced (whatever the scores), 1 with `--fail-under` when a
 submission scored below it, 2 when the tool was used wrongly (bad option, missing path, no

@@ -72,6 +72,7 @@ def run_grade(arguments: argparse.Namespace) -> int:
     if arguments.sandbox == "none":
         print(f"python -m grader: {NO_SANDBOX_WARNING}", file=sys.stderr)
     progress = None
+    tool_phases: dict[str, float] = {}
     if len(notebooks) > 1 and not arguments.no_progress:
         from tqdm import tqdm
 
@@ -81,6 +82,7 @@ def run_grade(arguments: argparse.Namespace) -> int:
             [str(path) for path in notebooks],
             options,
             on_result=(lambda _: progress.update(1)) if progress is not None else None,
+            tool_phases=tool_phases,
         )
     finally:
         if progress is not None:
@@ -89,7 +91,9 @@ def run_grade(arguments: argparse.Namespace) -> int:
     if arguments.format == "gradescope":
         writers.write_gradescope(arguments.json or "results.json", results[0])
     elif arguments.json:
-        writers.write_json(arguments.json, results, run=run_description(arguments))
+        writers.write_json(
+            arguments.json, results, run=run_description(arguments), tool_phases=tool_phases
+        )
     if arguments.csv:
         writers.write_csv(arguments.csv, results)
 

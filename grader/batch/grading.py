@@ -14,7 +14,6 @@ import asyncio
 import os
 import shutil
 import tempfile
-import threading
 import time
 import zlib
 from collections.abc import Callable, Mapping, Sequence
@@ -24,8 +23,10 @@ from typing import Any
 import numpy as np
 
 from grader.batch.course import Course, load_course
+from grader.batch.event_loop import run_coroutine
 from grader.batch.kernel_run import KernelLimits, run_notebook
 from grader.batch.options import GradingOptions
+from grader.batch.phases import PhaseClock, process_age
 from grader.batch.recompute_worker import (
     RECOMPUTE_FAILED,
     RecomputeFailed,
@@ -55,11 +56,15 @@ def grade_paths(
     options: GradingOptions | None = None,
     *,
     on_result: Callable[[SubmissionResult], None] | None = None,
+    tool_phases: dict[str, float] | None = None,
 ) -> list[SubmissionResult]:
     """Grade every notebook under `paths`, `options.jobs` at a time; results in path order.
 
     Never raises for a bad submission (each gets a result saying what went wrong); raises
     `UsageError` for bad paths or options. `on_result` is called as each submission finishes.
+    `tool_phases`, when given, gets "startup" (seconds from this process's start until the
+    first submission's grading began; absent where unknown) and "worker_stop" (stopping the
+    recompute worker after the last submission).
     """
     options = options or GradingOptions()
     if options.jobs < 1:
@@ -79,31 +84,8 @@ def grade_paths(
         raise UsageError(str(error)) from None
     course = None if options.checks is not None else load_course(options.course, registry)
     notebooks = select(collect_with_roots(paths), options.shard)
-    return _run_coroutine(_grade_all(notebooks, registry, course, options, on_result))
-
-
-def _run_coroutine(coroutine: Any) -> Any:
-    """asyncio.run, also from inside a running event loop (e.g. called in Jupyter)."""
-    try:
-        running = asyncio.get_running_loop()
-    except RuntimeError:
-        running = None
-    if running is None:
-        return asyncio.run(coroutine)
-    box: dict[str, Any] = {}
-
-    def target() -> None:
-        try:
-            box["value"] = asyncio.run(coroutine)
-        except BaseException as error:  # re-raised in the caller's thread
-            box["error"] = error
-
-    thread = threading.Thread(target=target)
-    thread.start()
-    thread.join()
-    if "error" in box:
-        raise box["error"]
-    return box["value"]
+    tool_phases = {} if tool_phases is None else tool_phases
+    return run_coroutine(_grade_all(notebooks, registry, course, options, on_result, tool_phases))
 
 
 async def _grade_all(
@@ -112,12 +94,15 @@ async def _grade_all(
     course: Course | None,
     options: GradingOptions,
     on_result: Callable[[SubmissionResult], None] | None,
+    tool_phases: dict[str, float],
 ) -> list[SubmissionResult]:
     slots = asyncio.Semaphore(options.jobs)
     worker = RecomputeWorker(options.registry, options.python_path, options.timeout)
 
     async def grade_one(path: Path, root: Path) -> SubmissionResult:
         async with slots:
+            if "startup" not in tool_phases and (age := process_age()) is not None:
+                tool_phases["startup"] = age
             started = time.monotonic()
             try:
                 result = await grade_notebook(
@@ -133,7 +118,9 @@ async def _grade_all(
     try:
         return list(await asyncio.gather(*(grade_one(path, root) for path, root in notebooks)))
     finally:
+        stopping = time.perf_counter()
         worker.close()
+        tool_phases["worker_stop"] = time.perf_counter() - stopping
 
 
 async def grade_notebook(
@@ -150,10 +137,12 @@ async def grade_notebook(
     Its checks are `options.checks`, else those of its course notebook (`course`, loaded from
     `options.course` when not given): fixed before the submission is even read. `worker`
     recomputes what judges compare with (default: one of its own, stopped at the end).
+    The result's `phases` say where its time went (`grader.batch.phases`).
     """
     if worker is None:
         with RecomputeWorker(options.registry, options.python_path, options.timeout) as own:
             return await grade_notebook(path, registry, options, course, root=root, worker=own)
+    clock = PhaseClock()
     result = SubmissionResult(path=str(path), status="graded")
     if options.checks is None:
         course = course or load_course(options.course, registry)
@@ -164,7 +153,7 @@ async def grade_notebook(
             f"{path.name} is not one of the course's notebooks ({', '.join(course.names())})"
             ": name it after one of them, or grade it with --checks"
         )
-        return result
+        return _timed(result, clock, "setup")
     planned = [(request, registry[request.name]) for request in requests]
     try:
         notebook = read_notebook(path, root)
@@ -172,11 +161,11 @@ async def grade_notebook(
         result.status = "invalid notebook"
         result.errors.append(str(error))
         result.reports = failed_reports(planned, str(error), attempted=False)
-        return result
+        return _timed(result, clock, "setup")
     if not requests:
         result.status = "no checks"
         result.errors.append("the course grades nothing in this notebook")
-        return result
+        return _timed(result, clock, "setup")
     findings = scan_notebook(notebook)
     result.errors.extend(f"flagged: {finding}" for finding in findings[:20])
     if findings and not options.allow_flagged:
@@ -187,7 +176,7 @@ async def grade_notebook(
             "An instructor who has reviewed the notebook can grade it with --allow-flagged."
         )
         result.reports = failed_reports(planned, reason, attempted=True)
-        return result
+        return _timed(result, clock, "setup")
 
     inputs: dict[int, Any] = {}
     for number, (request, spec) in enumerate(planned):
@@ -213,7 +202,8 @@ async def grade_notebook(
         )
         limits = _limits(options, hidden, () if root is None else (root,))
         result.sandbox = limits.sandbox
-        run = await run_notebook(notebook, path.name, planned, inputs, limits, private_dir)
+        run = await run_notebook(notebook, path.name, planned, inputs, limits, private_dir, clock)
+    clock.lap("kernel_shutdown")  # with its private folders removed
     result.status = run.status
     result.errors.extend(run.errors)
     result.timings = run.timings
@@ -228,8 +218,9 @@ async def grade_notebook(
             report = failed_report(spec, graded, message, attempted=True)
         else:
             outcome = run.outcomes.get(number)
+            clock.lap("judging")  # the checks judged before this one
             try:
-                recomputed = await recompute_outcome(worker, spec, spec_inputs, outcome)
+                recomputed = await recompute_outcome(worker, spec, spec_inputs, outcome, clock)
             except RecomputeFailed as error:
                 result.errors.append(f"{spec.name}: the grader's recomputation failed: {error}")
                 report = failed_report(
@@ -246,6 +237,13 @@ async def grade_notebook(
                     recomputed=recomputed,
                 )
         result.reports.append((request.name, report))
+    return _timed(result, clock, "judging")
+
+
+def _timed(result: SubmissionResult, clock: PhaseClock, phase: str) -> SubmissionResult:
+    """`result` with its phases, the time since the clock's last lap charged to `phase`."""
+    clock.lap(phase)
+    result.phases = clock.as_dict()
     return result
 
 

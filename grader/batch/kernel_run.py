@@ -34,6 +34,13 @@ from grader.batch.kernel_process import (
     own_process_group,
     running_kernel,
 )
+from grader.batch.phases import (
+    PhaseClock,
+    imports_tensorflow,
+    kernel_processes,
+    tensorflow_loaded,
+)
+from grader.batch.probe_cell import probe_source, write_request
 from grader.batch.sandbox import (
     KernelPlaces,
     fresh_home_env,
@@ -45,7 +52,6 @@ from grader.batch.sandbox import wrap as sandbox_wrap
 from grader.batch.sealing import UNSEALED, read_outcomes, wait_for_seal
 from grader.batch.submissions import CheckRequest
 from grader.core.spec import CheckSpec
-from grader.core.transport import write_payload
 from grader.learner_side.kernel_probe import SEALED
 
 
@@ -86,16 +92,21 @@ async def run_notebook(
     inputs: dict[int, Any],
     limits: KernelLimits,
     private_dir: Path,
+    clock: PhaseClock | None = None,
 ) -> KernelRun:
     """Run the notebook's cells in a fresh kernel, then the probe cell, inside `private_dir`.
 
     `inputs[n]` are the plain-data inputs of `requests[n]` (an Exception: send {}). Never
     raises for anything the notebook does: timeouts, memory, a dying kernel become the status.
+    `clock` is charged each phase as it ends (`grader.batch.phases`): setup, kernel_start,
+    tensorflow_import, cells, probes; kernel_shutdown is charged by the caller, which removes
+    `private_dir`.
     """
     from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
     result = KernelRun()
     options = limits
+    clock = clock or PhaseClock()
 
     workdir = private_dir / "work"
     workdir.mkdir()
@@ -139,11 +150,16 @@ async def run_notebook(
     def remaining() -> int:
         return int(max(1, deadline - time.monotonic()))
 
+    phase = "kernel_start"  # what the clock charges when the run is cut short
+    clock.lap("setup")
     launched = time.monotonic()
     try:
         async with running_kernel(client, env, wrap, jupyter_dir):
             started = True
             result.timings["kernel_start"] = time.monotonic() - launched
+            clock.lap(phase)
+            phase = "cells"
+            tensorflow_seen = False
             deadline = time.monotonic() + options.timeout
             process_group = own_process_group(kernel_pid())
             watcher = asyncio.ensure_future(watch.run(kernel_pid))
@@ -157,8 +173,13 @@ async def run_notebook(
                     stage = f"cell {index + 1}"
                     client.timeout = remaining()
                     await client.async_execute_cell(cell, index, store_history=True)
+                    elapsed = clock.lap(phase)
+                    if not tensorflow_seen and _loaded_tensorflow(cell, kernel_pid()):
+                        tensorflow_seen = True
+                        clock.move(elapsed, "cells", "tensorflow_import")
                     result.errors.extend(_cell_errors(cell, f"cell {index + 1}"))
                 stage = "the grader's checks"
+                phase = "probes"
                 result.timings["notebook"] = time.monotonic() - deadline + options.timeout
                 probe_started = time.monotonic()
                 # Only now, after the learner's cells ran, do inputs and a results folder exist,
@@ -167,7 +188,7 @@ async def run_notebook(
                 # The results folder is not made here: the probe makes it once it is done.
                 output_dir = exchange / f"results-{secrets.token_hex(16)}"
                 exchange.mkdir(mode=0o700, parents=True)
-                _write_request(exchange, output_dir, requests, inputs, places)
+                write_request(exchange, output_dir, requests, inputs, places)
                 if options.sandbox == "user":  # its results folder must be its own to write
                     give_to_kernel_user(exchange)
                 roots = [places.library, *places.readable]
@@ -206,11 +227,15 @@ async def run_notebook(
                 else:
                     result.status = "kernel died"
                     result.errors.append(f"the kernel died while running {stage}")
+            finally:  # the phase that ended, or was cut short; the shutdown follows
+                clock.lap(phase)
+                phase = "kernel_shutdown"
     except Exception as error:
         if result.status == "graded":
             result.status = "kernel died" if started else "kernel failed to start"
             result.errors.append(f"kernel problem: {type(error).__name__}: {error}"[:500])
     finally:
+        clock.lap(phase)  # kernel_start if it failed to start, else the shutdown so far
         if watcher is not None:
             watcher.cancel()
         if process_group is not None:  # whatever the learner's code started in the kernel
@@ -226,54 +251,11 @@ async def run_notebook(
     return result
 
 
-def _write_request(
-    exchange: Path,
-    output_dir: Path,
-    requests: Sequence[tuple[CheckRequest, CheckSpec]],
-    inputs: dict[int, Any],
-    places: KernelPlaces,
-) -> None:
-    """What the probe cell reads: each check's inputs, and the request (per check: its probe's
-    module and name, the objects to look up; where to write results; the folders its probes
-    must come from)."""
-    checks = []
-    for number, (request, spec) in enumerate(requests):
-        spec_inputs = inputs[number]
-        write_payload(
-            exchange / "inputs" / str(number),
-            {} if isinstance(spec_inputs, Exception) else spec_inputs,
-        )
-        checks.append(request_entry(request, spec))
-    roots = [str(folder) for folder in (places.library, *places.readable)]
-    request = {"checks": checks, "output": str(output_dir), "seal": True, "roots": roots}
-    write_payload(exchange / "request", request)
-
-
-def request_entry(request: CheckRequest, spec: CheckSpec) -> dict:
-    """One check of the kernel's request: its probe's module and name, and the graded objects
-    to look up ({spec name: notebook name}); never a judge, never the registry."""
-    return {
-        "name": request.name,
-        "probe_module": spec.probe.__module__,
-        "probe_name": spec.probe.__qualname__,
-        "objects": request.lookups(spec),
-    }
-
-
-def probe_source(exchange: Path, roots: Sequence[Path], probe_modules: Sequence[str]) -> str:
-    """The probe cell. Modules the notebook imported or planted under the grader's names (and
-    a `grader/` folder it wrote beside itself) are not used: the grader's modules and the probes
-    are imported afresh, from the kernel's library first."""
-    tops = sorted({"grader", *(name.split(".")[0] for name in probe_modules)})
-    return (
-        "import sys as _grader_sys\n"
-        f"_grader_sys.path[:0] = {[str(root) for root in roots]!r}\n"
-        "for _grader_name in [name for name in list(_grader_sys.modules)\n"
-        f"                     if name.split('.')[0] in {tops!r}]:\n"
-        "    del _grader_sys.modules[_grader_name]\n"
-        "import grader.learner_side.kernel_probe as _grader_kernel_probe\n"
-        f"_grader_kernel_probe.run_probes(globals(), {str(exchange)!r})\n"
-    )
+def _loaded_tensorflow(cell: nbformat.NotebookNode, pid: int | None) -> bool:
+    """Whether TensorFlow is now loaded in the kernel (its memory maps, read from /proc here;
+    where they cannot be read: whether this cell's source imports it)."""
+    loaded = tensorflow_loaded(kernel_processes(pid))
+    return imports_tensorflow(cell.source) if loaded is None else loaded
 
 
 def _cell_errors(cell: nbformat.NotebookNode, where: str) -> list[str]:

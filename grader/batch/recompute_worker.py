@@ -7,10 +7,10 @@ the learner's kernel, where the notebook could rewrite it. So it runs here: one 
 grading run, started on first need, that runs grader code only, on the check's inputs and the
 observations as plain data (read back bounded, `grader.core.transport`).
 
-Protocol: the client writes a request payload into a folder of its own and sends the folder's
-number on the worker's stdin; the worker writes the result payload beside it and answers
-"ok N" or "error N <text>" on its protocol stream (its stdout; anything a library prints goes
-to stderr instead).
+Protocol: the worker says "ready" once it has loaded the checks; the client writes a request
+payload into a folder of its own and sends the folder's number on the worker's stdin; the
+worker writes the result payload beside it and answers "ok N" or "error N <text>" on its
+protocol stream (its stdout; anything a library prints goes to stderr instead).
 """
 
 from __future__ import annotations
@@ -24,13 +24,17 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from grader.core.spec import CheckSpec
 from grader.core.text import short_error
 from grader.core.transport import read_payload, write_payload
+
+if TYPE_CHECKING:
+    from grader.batch.phases import PhaseClock
 
 QUIET_TENSORFLOW = {"TF_CPP_MIN_LOG_LEVEL": "2", "TF_ENABLE_ONEDNN_OPTS": "0"}
 START_TIMEOUT = 120.0
@@ -54,13 +58,21 @@ class RecomputeWorker:
         self._folder: Path | None = None
         self._numbers = itertools.count()
 
-    def recompute(self, check: str, inputs: dict, observations: Any) -> Any:
+    def recompute(
+        self, check: str, inputs: dict, observations: Any, timing: dict | None = None
+    ) -> Any:
         """`CHECKS[check].recompute(inputs, observations)`, run in the worker; raises
-        RecomputeFailed (and restarts the worker on the next call) if it fails."""
+        RecomputeFailed (and restarts the worker on the next call) if it fails. `timing`, when
+        given, gets "start": the seconds this call spent starting the worker (0.0 if running)."""
         with self._lock:
             first = self._process is None
-            if first:
-                self._start()
+            starting = time.perf_counter()
+            try:
+                if first:
+                    self._start()
+            finally:
+                if timing is not None:
+                    timing["start"] = time.perf_counter() - starting if first else 0.0
             number = next(self._numbers)
             folder = self._folder / str(number)
             try:
@@ -113,6 +125,13 @@ class RecomputeWorker:
         threading.Thread(
             target=_pump, args=(self._process.stdout, self._answers), daemon=True
         ).start()
+        try:
+            answer = self._answers.get(timeout=START_TIMEOUT)
+        except queue.Empty:
+            answer = "timed out"
+        if answer != "ready":
+            self._stop()
+            raise RecomputeFailed(f"the recompute worker did not start ({answer[:200]})")
 
     def _stop(self) -> None:
         if self._process is not None:
@@ -131,13 +150,28 @@ RECOMPUTE_FAILED = (
 
 
 async def recompute_outcome(
-    worker: RecomputeWorker, spec: CheckSpec, inputs: dict, outcome: Any
+    worker: RecomputeWorker,
+    spec: CheckSpec,
+    inputs: dict,
+    outcome: Any,
+    clock: PhaseClock | None = None,
 ) -> Any:
-    """The check's recomputed values for a usable kernel result (in the worker), else None."""
+    """The check's recomputed values for a usable kernel result (in the worker), else None.
+
+    `clock` is charged the time since its last lap as "recompute", of which the worker's start
+    (if this call started it) as "recompute_start"."""
     usable = type(outcome) is dict and outcome.get("status") == "ok"
     if spec.recompute is None or not usable or type(outcome.get("observations")) is not dict:
         return None
-    return await asyncio.to_thread(worker.recompute, spec.name, inputs, outcome["observations"])
+    timing: dict[str, float] = {}
+    try:
+        return await asyncio.to_thread(
+            worker.recompute, spec.name, inputs, outcome["observations"], timing
+        )
+    finally:
+        if clock is not None:
+            clock.lap("recompute")
+            clock.move(timing.get("start", 0.0), "recompute", "recompute_start")
 
 
 def _pump(stream: Any, answers: queue.Queue) -> None:
@@ -153,6 +187,7 @@ def serve(registry_name: str, folder: Path, python_path: Sequence[str], lines: A
     protocol = os.fdopen(os.dup(sys.stdout.fileno()), "w", buffering=1)
     os.dup2(sys.stderr.fileno(), sys.stdout.fileno())  # stray prints never reach the protocol
     registry = load_registry(registry_name, python_path)
+    protocol.write("ready\n")
     for line in lines:
         number = line.strip()
         if not number.isdigit():

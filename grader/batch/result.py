@@ -20,6 +20,8 @@ class SubmissionResult:
     peak_memory_mb: float | None = None
     timings: dict[str, float] = field(default_factory=dict)
     """Seconds spent starting the kernel, running the notebook's cells, and probing."""
+    phases: dict[str, float] = field(default_factory=dict)
+    """Where `seconds` went, phase by phase (`grader.batch.phases.PHASES`; they add up to it)."""
     sandbox: str = ""
     """Where its kernel ran: "bwrap" or "none" ("" when no kernel was started)."""
 
@@ -43,6 +45,7 @@ class SubmissionResult:
             "seconds": round(self.seconds, 3),
             "peak_memory_mb": self.peak_memory_mb,
             "timings": {stage: round(seconds, 3) for stage, seconds in self.timings.items()},
+            "phases": {phase: round(seconds, 3) for phase, seconds in self.phases.items()},
             "sandbox": self.sandbox,
             "errors": list(self.errors),
             "items": [
@@ -85,5 +88,6 @@ class SubmissionResult:
             seconds=float(data.get("seconds", 0.0)),
             peak_memory_mb=data.get("peak_memory_mb"),
             timings={str(k): float(v) for k, v in dict(data.get("timings", {})).items()},
+            phases={str(k): float(v) for k, v in dict(data.get("phases", {})).items()},
             sandbox=str(data.get("sandbox", "")),
         )

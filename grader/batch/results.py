@@ -42,10 +42,15 @@ def atomic_write_text(path: str | os.PathLike, text: str) -> None:
         raise
 
 
-def results_json(results: Sequence[SubmissionResult], run: dict | None = None) -> dict:
+def results_json(
+    results: Sequence[SubmissionResult],
+    run: dict | None = None,
+    tool_phases: dict[str, float] | None = None,
+) -> dict:
     """Our machine-readable results: totals and, per submission, every item and error; `run`
-    says what decided the grading (course, checks, seed, shard)."""
-    return {
+    says what decided the grading (course, checks, seed, shard); `tool_phases` (if given) the
+    tool's own seconds outside any submission (`grade_paths`)."""
+    data = {
         "format_version": JSON_FORMAT_VERSION,
         "run": run,
         "submissions": [result.to_dict() for result in results],
@@ -55,6 +60,9 @@ def results_json(results: Sequence[SubmissionResult], run: dict | None = None) -
             "max_score": sum(result.max_score for result in results),
         },
     }
+    if tool_phases is not None:
+        data["tool_phases"] = {name: round(seconds, 3) for name, seconds in tool_phases.items()}
+    return data
 
 
 def gradescope_json(result: SubmissionResult) -> dict:
@@ -138,10 +146,13 @@ def results_table(results: Sequence[SubmissionResult]) -> str:
 
 
 def write_json(
-    path: str | os.PathLike, results: Sequence[SubmissionResult], run: dict | None = None
+    path: str | os.PathLike,
+    results: Sequence[SubmissionResult],
+    run: dict | None = None,
+    tool_phases: dict[str, float] | None = None,
 ) -> None:
-    """Write `results_json(results, run)` to `path` atomically."""
-    text = json.dumps(results_json(results, run), indent=2, allow_nan=False)
+    """Write `results_json(results, run, tool_phases)` to `path` atomically."""
+    text = json.dumps(results_json(results, run, tool_phases), indent=2, allow_nan=False)
     atomic_write_text(path, text + "\n")
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
-from grader.batch.kernel_run import request_entry
+from grader.batch.probe_cell import request_entry
 from grader.batch.submissions import CheckRequest
 from grader.core.transport import read_payload, write_payload
 from grader.learner_side.kernel_probe import run_probes

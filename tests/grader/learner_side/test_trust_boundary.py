@@ -70,7 +70,7 @@ def test_kernel_side_source_imports_only_core_learner_side_and_its_own_declarati
 
 
 def test_the_kernel_is_told_only_which_probe_to_import():
-    from grader.batch.kernel_run import request_entry
+    from grader.batch.probe_cell import request_entry
     from grader.batch.submissions import CheckRequest
     from grader.checks import CHECKS
 
