@@ -62,11 +62,13 @@ def judge_learner_step(inputs: dict, observations: Any, recomputed: Any) -> list
     applications = _applications(shrink, fit, decay)
     mode = fit.mode if fit else "train"
     losses = recomputed["loss_before"]
+    losses_after = recomputed.get("loss_after")
+    losses_after = losses_after if type(losses_after) is dict else {}
     return [
         _judge_returns(
             observations.get("returned"),
             [finite_number(losses.get(m)) for m in MODES],
-            finite_number(recomputed.get("loss_after")),
+            [finite_number(losses_after.get(m)) for m in MODES],
         ),
         _judge_optimizer(applications, changed, observations.get("iterations")),
         _judge_all_variables(paths, changed, moved_variables(changes, before)),
@@ -79,7 +81,8 @@ def judge_learner_step(inputs: dict, observations: Any, recomputed: Any) -> list
             FIT_RTOL,
         ),
         judge_step_rows(inputs, changes[0], before[0], gradients[mode][0], applications, shrink),
-        _judge_loss(losses.get("eval"), recomputed.get("loss_after"), fit is not None),
+        # In the mode the step's gradients were taken in: a correct step descends that loss.
+        _judge_loss(losses.get(mode), losses_after.get(mode), fit is not None),
         _judge_dropout(fit, observations.get("training_flags")),
     ]
 
@@ -225,7 +228,7 @@ def _judge_dropout(fit: StepFit | None, flags: Any) -> CheckItem:
 
 
 def _judge_returns(
-    returned: Any, losses_before: list[float | None], loss_after: float | None
+    returned: Any, losses_before: list[float | None], losses_after: list[float | None]
 ) -> CheckItem:
     message, attempted = error_of(returned)
     values = finite_array(returned.get("values")) if type(returned) is dict else None
@@ -244,7 +247,8 @@ def _judge_returns(
     value = float(values)
     if any(math.isclose(value, loss, rel_tol=1e-4, abs_tol=1e-5) for loss in known):
         return item("returns", True)
-    if loss_after is not None and math.isclose(value, loss_after, rel_tol=1e-4, abs_tol=1e-5):
+    after = [loss for loss in losses_after if loss is not None]
+    if any(math.isclose(value, loss, rel_tol=1e-4, abs_tol=1e-5) for loss in after):
         return item(
             "returns",
             False,

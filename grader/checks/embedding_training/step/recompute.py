@@ -50,19 +50,23 @@ def recompute(inputs: dict, observations: dict) -> dict:
         values = np.asarray(gradients[0].values.numpy(), dtype=np.float64)
         recomputed["embedding_slice_norm"][mode] = float(np.linalg.norm(values))
         recomputed["loss_before"][mode] = float(loss.numpy())
-    recomputed["loss_after"] = _loss_at(model, variables, step.get("after"), inputs)
+    recomputed["loss_after"] = _losses_at(model, variables, step.get("after"), inputs)
     return recomputed
 
 
-def _loss_at(model: Any, variables: list, reported: Any, inputs: dict) -> float | None:
-    """The loss (training=False) at the weights the kernel reported; None if they are unusable."""
+def _losses_at(model: Any, variables: list, reported: Any, inputs: dict) -> dict:
+    """{mode: loss} at the weights the kernel reported, each mode as the gradients were taken
+    (training=True: the same fixed dropout mask); {} when the weights are unusable."""
     if type(reported) is not list or len(reported) != len(variables):
-        return None
+        return {}
     arrays = [finite_array(a, tuple(v.shape)) for a, v in zip(reported, variables, strict=True)]
     if any(a is None for a in arrays):
-        return None
+        return {}
     for variable, array in zip(variables, arrays, strict=True):
         variable.assign(array.astype(np.float32))
-    logits = model(inputs["input_batch"], inputs["lengths"], training=False)
-    loss = float(reference_loss(logits, inputs).numpy())
-    return loss if np.isfinite(loss) else None
+    losses = {}
+    for mode, training in MODES.items():
+        logits = model(inputs["input_batch"], inputs["lengths"], training=training)
+        loss = float(reference_loss(logits, inputs).numpy())
+        losses[mode] = loss if np.isfinite(loss) else None
+    return losses
