@@ -22,28 +22,27 @@ SEEDS = (0, 1, 2)
 DOWNLOAD_HINT = "python -m bilstm_ner.data download {name} (add --source DIR for a local copy)"
 REGISTRY = {"wnut16": "wnut16", "wnut16-official": "wnut16", "wnut17": "wnut17"}
 
-# The course's recipe before issue 14 (dropout 0.5, Keras's forget bias 1.0), as flags.
-BEFORE = ("--dropout-rate=0.5", "--forget-bias=1")
+# The course's recipe before issue 14 (dropout 0.5), as flags; every row changes one thing.
+BEFORE = ("--dropout-rate=0.5",)
+TF1_DIFFERENCES = (
+    "--forget-bias=3",
+    "--dropout-wrapper",
+    "--initialisation=tf1",
+    "--vocabulary=train+validation",
+    "--loss=padded",
+)
 ABLATION: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("the course's recipe before (dropout 0.5, forget bias 1)", BEFORE),
-    ("forget-gate bias 3.0 (TF1 BasicLSTMCell)", ("--dropout-rate=0.5", "--forget-bias=3")),
-    ("state dropout at every step (TF1 DropoutWrapper)", (*BEFORE, "--state-dropout")),
+    ("the course's recipe before (dropout 0.5)", BEFORE),
+    ("forget-gate bias 3.0 (TF1 BasicLSTMCell)", (*BEFORE, "--forget-bias=3")),
+    ("dropout on the state h too, fresh mask per step", (*BEFORE, "--state-dropout")),
+    ("all dropout in each direction's cell (TF1 DropoutWrapper)", (*BEFORE, "--dropout-wrapper")),
     ("TF1 initialisation (one Glorot matrix)", (*BEFORE, "--initialisation=tf1")),
     ("vocabulary of train + validation tokens", (*BEFORE, "--vocabulary=train+validation")),
     ("token-level mean loss", (*BEFORE, "--loss=token")),
-    (
-        "all five TF1 differences at once",
-        (
-            "--dropout-rate=0.5",
-            "--forget-bias=3",
-            "--state-dropout",
-            "--initialisation=tf1",
-            "--vocabulary=train+validation",
-            "--loss=token",
-        ),
-    ),
-    ("dropout 0.1 (keep probability 0.9)", ("--dropout-rate=0.1", "--forget-bias=1")),
-    ("the course's defaults now", ()),
+    ("the original's reduce_mean(mask * loss)", (*BEFORE, "--loss=padded")),
+    ("all TF1 differences at once", (*BEFORE, *TF1_DIFFERENCES)),
+    ("dropout 0.1 (keep 0.9): the course's defaults now", ()),
+    ("dropout 0.1 and all TF1 differences", TF1_DIFFERENCES),
 )
 REAL_CORPORA = ("wnut16", "wnut16-official", "wnut17")
 
@@ -96,7 +95,7 @@ def collect_ablation(
         yield mean_figure(
             f"validation F1 after 4 epochs ({corpus}), {label}",
             [r["validation_f1"][-1] for r in results],
-            goal=">= 0.40" if not arguments and not quick else "",
+            goal="" if arguments or quick else ">= 0.40",
         )
 
 

@@ -47,3 +47,28 @@ class StateDropoutLSTMCell(keras.layers.LSTMCell):
     def get_config(self) -> dict:
         """The LSTM cell's config plus `state_rate`."""
         return {**super().get_config(), "state_rate": self.state_rate}
+
+
+@keras.saving.register_keras_serializable(package="bilstm_ner_bench")
+class DropoutWrapperLSTMCell(keras.layers.LSTMCell):
+    """LSTM cell with TF1's `DropoutWrapper(input_keep_prob, output_keep_prob, state_keep_prob)`,
+    all at `1 - rate`: fresh masks at every step and in each direction, on the step's input, on
+    its output, and on the state h passed to the next step (c is left alone, as TF1 did)."""
+
+    def __init__(self, units: int, rate: float = 0.0, **kwargs) -> None:
+        super().__init__(units, **kwargs)
+        self.rate = float(rate)
+
+    def call(self, inputs, states, training=False):
+        """One step with dropout on input, output and the state h while training."""
+        h_tm1, c_tm1 = states[0], states[1]
+        if training and self.rate > 0:
+            inputs = tf.nn.dropout(inputs, rate=self.rate)
+            h_tm1 = tf.nn.dropout(h_tm1, rate=self.rate)
+        h, (h, c) = super().call(inputs, [h_tm1, c_tm1], training=training)
+        output = tf.nn.dropout(h, rate=self.rate) if training and self.rate > 0 else h
+        return output, [h, c]
+
+    def get_config(self) -> dict:
+        """The LSTM cell's config plus `rate`."""
+        return {**super().get_config(), "rate": self.rate}

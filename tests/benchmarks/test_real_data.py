@@ -5,10 +5,11 @@ from __future__ import annotations
 import inspect
 import json
 
+import nbformat
 import pytest
 
 from benchmarks import real_data
-from benchmarks.harness import ChildRun
+from benchmarks.harness import ROOT, ChildRun
 from benchmarks.recipe import Recipe, parse_recipe
 from bilstm_ner.model import BiLSTMTagger
 
@@ -26,10 +27,18 @@ def fake_recipe_runs(f1_by_seed: dict[int, float], commands: list[list[str]]):
     return run
 
 
-def test_the_recipes_defaults_are_the_course_models_defaults():
+def test_the_recipes_defaults_are_what_notebook_05_trains_with():
+    cells = nbformat.read(ROOT / "solutions" / "05_training.ipynb", as_version=4).cells
+    (training,) = [
+        c.source for c in cells if c.cell_type == "code" and "history = train(" in c.source
+    ]
     model_defaults = inspect.signature(BiLSTMTagger.__init__).parameters
-    assert Recipe().dropout_rate == model_defaults["dropout_rate"].default
-    assert Recipe().forget_bias == 1.0  # Keras's unit_forget_bias, as the course's LSTMs use
+    recipe = Recipe()
+    assert f"dropout_rate={recipe.dropout_rate}" in training
+    assert f"epochs={recipe.epochs}" in training
+    assert "embedding_dim=200, n_hidden_rnn=200" in training
+    assert model_defaults["embedding_dim"].default == 200  # what the recipe's tagger is built with
+    assert recipe.forget_bias == 1.0  # Keras's unit_forget_bias, as the course's LSTMs use
     assert (Recipe().loss, Recipe().vocabulary, Recipe().epochs) == ("sentence", "train", 4)
 
 
