@@ -5,7 +5,8 @@
 Prints one table and writes it as JSON (default benchmarks/results/latest.json, git-ignored).
 Every heavy measurement runs in a fresh child process, so each peak memory is that child's own.
 Benchmarks: training (course loop vs keras.Model.fit both ways and PyTorch, interleaved rounds;
-the distance to the GEMM rate; epoch time, F1, memory), grader-latency
+the distance to the GEMM rate; epoch time, F1, memory), training-tuning (the course loop with
+thread settings, oneDNN, bucketing: speed-ups in interleaved rounds), grader-latency
 (the three checks in process), grading-tool (python -m grader grade: one submission, batches),
 notebooks (the solution notebooks under nbval), feedback (typical first attempts and the fixes
 a learner writes from each message: benchmarks/feedback_study/). `--quick` makes 1 run at small
@@ -21,7 +22,13 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
-from benchmarks import grader_latency, grading_tool, notebook_suite, training_figures
+from benchmarks import (
+    grader_latency,
+    grading_tool,
+    notebook_suite,
+    training_figures,
+    training_tuning,
+)
 from benchmarks.feedback_study import runner as feedback_study
 from benchmarks.harness import ROOT, Figure, format_table, machine_description, write_results
 
@@ -34,6 +41,9 @@ def benchmarks(
     """Each benchmark's name and the function making its figures from a repeat count."""
     return {
         "training": lambda repeat: training_figures.collect(
+            repeat, quick=quick, measured_epochs=speed_epochs
+        ),
+        "training-tuning": lambda repeat: training_tuning.collect(
             repeat, quick=quick, measured_epochs=speed_epochs
         ),
         "grader-latency": grader_latency.collect,

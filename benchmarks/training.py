@@ -10,7 +10,8 @@ gradient clipped to norm 1, learning rate divided by `learning_rate_decay` after
 and seed: `course` is the course's loop with its `train_step`; the Keras peers are in
 `benchmarks.keras_peer`, the PyTorch one in `benchmarks.torch_tagger`. `--bucket-by-length`
 (course and torch) batches sentences of similar length; `--intra-op-threads` and
-`--inter-op-threads` set the thread pools before the first op.
+`--inter-op-threads` set the thread pools before the first op; `--onednn` turns TensorFlow's
+oneDNN kernels on (`TF_ENABLE_ONEDNN_OPTS=1`; the course keeps them off, see the README).
 
 Prints one JSON object: per-epoch training seconds, real (non-padding) tokens and padded
 positions; tokens per second over the epochs after the first (the first one traces graphs),
@@ -22,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 from collections.abc import Sequence
 from dataclasses import asdict
@@ -127,6 +129,7 @@ def parse_config(argv: Sequence[str] | None = None) -> TrainingConfig:
     parser.add_argument("--train-limit", type=int, default=None)
     parser.add_argument("--validation-limit", type=int, default=None)
     parser.add_argument("--bucket-by-length", action="store_true")
+    parser.add_argument("--onednn", action="store_true", help="TF_ENABLE_ONEDNN_OPTS=1")
     add_thread_arguments(parser)
     return TrainingConfig(**vars(parser.parse_args(argv)))
 
@@ -134,6 +137,8 @@ def parse_config(argv: Sequence[str] | None = None) -> TrainingConfig:
 def main(argv: Sequence[str] | None = None) -> None:
     """Run one training measurement and print it as one JSON line."""
     config = parse_config(argv)
+    if config.onednn:  # read when TensorFlow loads: before anything imports it
+        os.environ["TF_ENABLE_ONEDNN_OPTS"] = "1"
     print(json.dumps(measure(config)))
 
 

@@ -26,6 +26,7 @@ class TrainingConfig:
     bucket_by_length: bool = False  # course and torch: sentences of similar length batched
     intra_op_threads: int = 0  # 0: the library's default (one thread per core)
     inter_op_threads: int = 0
+    onednn: bool = False  # TF_ENABLE_ONEDNN_OPTS=1 in the child (set before TensorFlow loads)
 
 
 @dataclass(frozen=True)

@@ -71,19 +71,25 @@ def rotated(items: Sequence[str], round_index: int) -> list[str]:
 
 
 def speed_rounds(
-    repeat: int, arguments: Sequence[str], gemm_arguments: Sequence[str], run: Runner
+    repeat: int,
+    arguments: Sequence[str],
+    gemm_arguments: Sequence[str] | None,
+    run: Runner,
+    contenders: dict[str, tuple[str, ...]] = SPEED_CONTENDERS,
 ) -> tuple[dict[str, list[dict]], dict[str, list[ChildRun]]]:
-    """`repeat` interleaved rounds of every available contender and one GEMM child each."""
-    labels = [label for label in SPEED_CONTENDERS if label != TORCH or torch_available()]
-    results: dict[str, list[dict]] = {label: [] for label in [*labels, GEMM]}
-    children: dict[str, list[ChildRun]] = {label: [] for label in [*labels, GEMM]}
+    """`repeat` interleaved rounds of every available contender and one GEMM child each (none
+    when `gemm_arguments` is None); results and children by label, in round order."""
+    labels = [label for label in contenders if label != TORCH or torch_available()]
+    labels += [GEMM] if gemm_arguments is not None else []
+    results: dict[str, list[dict]] = {label: [] for label in labels}
+    children: dict[str, list[ChildRun]] = {label: [] for label in labels}
     for round_index in range(repeat):
-        for label in rotated([*labels, GEMM], round_index):
+        for label in rotated(labels, round_index):
             if label == GEMM:
-                child = run(python_module("benchmarks.gemm_rate", *gemm_arguments))
+                child = run(python_module("benchmarks.gemm_rate", *(gemm_arguments or ())))
                 result = child.json()
             else:
-                result, child = train_child([*SPEED_CONTENDERS[label], *arguments], run)
+                result, child = train_child([*contenders[label], *arguments], run)
             results[label].append(result)
             children[label].append(child)
     return results, children

@@ -9,7 +9,13 @@ import nbformat.v4 as v4
 import pytest
 
 from benchmarks import __main__ as cli
-from benchmarks import grader_latency, grading_tool, notebook_suite, training_figures
+from benchmarks import (
+    grader_latency,
+    grading_tool,
+    notebook_suite,
+    training_figures,
+    training_tuning,
+)
 from benchmarks.harness import ChildRun, Figure
 
 
@@ -204,6 +210,21 @@ def test_quick_training_uses_small_sizes():
 def test_spread_is_the_largest_distance_from_the_median_in_percent():
     assert training_figures.spread_percent([90.0, 100.0, 130.0]) == 30.0
     assert training_figures.spread_percent([5.0]) == 0.0
+
+
+def test_tuning_reports_each_variants_per_round_speed_up_over_the_plain_loop():
+    speeds = {training_tuning.PLAIN: iter([100.0, 50.0]), "oneDNN on": iter([150.0, 100.0])}
+    flags = {flag for variant in training_tuning.VARIANTS.values() for flag in variant}
+
+    def run(command):
+        given = tuple(argument for argument in command if argument in flags)
+        label = next(k for k, v in training_tuning.VARIANTS.items() if v == given)
+        return child(training_result("course", next(speeds.get(label, iter([1.0])), 1.0)))
+
+    figures = by_name(training_tuning.collect(2, run=run))
+    speed_up = figures["speed-up over the plain course loop, oneDNN on"]
+    assert speed_up.runs == [1.5, 2.0] and speed_up.value == 1.75
+    assert figures["training throughput, course loop, defaults"].runs == [100.0, 50.0]
 
 
 def test_grader_latency_takes_the_first_calls_of_each_child():
