@@ -22,7 +22,7 @@ from benchmarks.torch_tagger import INSTALL_HINT, torch_available
 
 Runner = Callable[[Sequence[str]], ChildRun]
 SPEED_SENTENCES = 1600  # 50 batches of 32 an epoch
-MEASURED_EPOCHS = 3  # after the warm-up epoch: 150 batches, about 95,000 real tokens
+MEASURED_EPOCHS = 3  # after the warm-up epoch: 150 batches, about 50,000 real tokens
 SPEED_ARGS = (f"--train-limit={SPEED_SENTENCES}", "--validation-limit=64")
 QUICK_ARGS = ("--embedding-dim=16", "--n-hidden-rnn=16", "--train-limit=320")
 QUICK_SPEED_ARGS = (*QUICK_ARGS, "--validation-limit=64")
