@@ -1,10 +1,12 @@
 """`python -m benchmarks`: how fast the course, the grader and the training are (`make bench`).
 
-    python -m benchmarks [--quick] [--only NAME,...] [--repeat N] [--output FILE]
+    python -m benchmarks [--quick] [--only NAME,...] [--repeat N] [--speed-epochs N] [--output FILE]
 
 Prints one table and writes it as JSON (default benchmarks/results/latest.json, git-ignored).
 Every heavy measurement runs in a fresh child process, so each peak memory is that child's own.
-Benchmarks: training (course loop vs keras.Model.fit, epoch time, F1, memory), grader-latency
+Benchmarks: training (course loop vs keras.Model.fit both ways and PyTorch, interleaved rounds;
+the distance to the GEMM rate; epoch time, F1, memory), training-tuning (the course loop with
+thread settings, oneDNN, bucketing: speed-ups in interleaved rounds), grader-latency
 (the three checks in process), grading-tool (python -m grader grade: one submission, batches),
 grading-phases (where one graded submission's time goes: kernel start, TensorFlow import,
 cells, probes, recompute worker, judging), notebooks (the solution notebooks under nbval),
@@ -31,6 +33,7 @@ from benchmarks import (
     notebook_suite,
     real_data,
     training_figures,
+    training_tuning,
 )
 from benchmarks.feedback_study import runner as feedback_study
 from benchmarks.harness import ROOT, Figure, format_table, machine_description, write_results
@@ -38,10 +41,17 @@ from benchmarks.harness import ROOT, Figure, format_table, machine_description, 
 DEFAULT_OUTPUT = ROOT / "benchmarks" / "results" / "latest.json"
 
 
-def benchmarks(quick: bool) -> dict[str, Callable[[int], Iterable[Figure]]]:
+def benchmarks(
+    quick: bool, speed_epochs: int = training_figures.MEASURED_EPOCHS
+) -> dict[str, Callable[[int], Iterable[Figure]]]:
     """Each benchmark's name and the function making its figures from a repeat count."""
     return {
-        "training": lambda repeat: training_figures.collect(repeat, quick=quick),
+        "training": lambda repeat: training_figures.collect(
+            repeat, quick=quick, measured_epochs=speed_epochs
+        ),
+        "training-tuning": lambda repeat: training_tuning.collect(
+            repeat, quick=quick, measured_epochs=speed_epochs
+        ),
         "grader-latency": grader_latency.collect,
         "grading-tool": lambda repeat: grading_tool.collect(repeat, batch_size=2 if quick else 20),
         "grading-phases": lambda repeat: grading_phases.collect(
@@ -68,6 +78,13 @@ def parse_arguments(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--quick", action="store_true", help="1 run, small sizes (smoke test)")
     parser.add_argument("--only", default="", metavar="NAME,...", help="run only these")
     parser.add_argument("--repeat", type=int, default=None, metavar="N", help="runs per figure")
+    parser.add_argument(
+        "--speed-epochs",
+        type=int,
+        default=training_figures.MEASURED_EPOCHS,
+        metavar="N",
+        help="training: measured epochs of 50 batches per contender and round (after a warm-up)",
+    )
     parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT, metavar="FILE")
     arguments = parser.parse_args(argv)
     known = list(benchmarks(quick=False))
@@ -77,6 +94,8 @@ def parse_arguments(argv: Sequence[str] | None = None) -> argparse.Namespace:
         parser.error(f"unknown benchmark {', '.join(unknown)}; choose from {', '.join(known)}")
     if arguments.repeat is None:
         arguments.repeat = 1 if arguments.quick else 3
+    if arguments.speed_epochs < 1:
+        parser.error(f"--speed-epochs must be at least 1, found {arguments.speed_epochs}")
     if arguments.repeat < 1:
         parser.error(f"--repeat must be at least 1, found {arguments.repeat}")
     return arguments
@@ -87,7 +106,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     arguments = parse_arguments(argv)
     chosen = {
         name: collect
-        for name, collect in benchmarks(arguments.quick).items()
+        for name, collect in benchmarks(
+            arguments.quick, speed_epochs=arguments.speed_epochs
+        ).items()
         if not arguments.only or name in arguments.only
     }
     figures: list[Figure] = []

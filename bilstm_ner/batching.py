@@ -3,6 +3,12 @@
 Each batch is padded to its own longest sentence: `input_batch` holds `pad_index` and
 `ground_truth_tags` holds `pad_tag_index` after each sentence's end, and `lengths` says where
 that end is, so the model and the loss can ignore the padding.
+
+With `bucket_by_length=True` the sentences of each pool of `BUCKET_POOL_BATCHES` shuffled
+batches are sorted by length before they are cut into batches, and the batches are shuffled
+again: each batch then holds sentences of similar length, so far fewer padded positions are
+computed (and thrown away by the mask). Every sentence still appears once an epoch; what
+changes is which sentences share a batch.
 """
 
 from __future__ import annotations
@@ -11,6 +17,9 @@ from collections.abc import Iterator, Sequence
 from typing import NamedTuple
 
 import numpy as np
+
+BUCKET_POOL_BATCHES = 50
+"""How many batches' worth of shuffled sentences `bucket_by_length` sorts together."""
 
 
 class Batch(NamedTuple):
@@ -91,12 +100,15 @@ def batches_generator(
     shuffle: bool = True,
     seed: int | None = None,
     allow_smaller_last_batch: bool = True,
+    bucket_by_length: bool = False,
 ) -> Iterator[Batch]:
     """One epoch of padded `Batch`es; every sentence appears once (shuffled with `seed`).
 
     The last batch is smaller when the sentences do not divide evenly, unless
-    `allow_smaller_last_batch=False`, which drops those sentences. Arguments are checked
-    right away, not at the first batch.
+    `allow_smaller_last_batch=False`, which drops those sentences. With
+    `bucket_by_length=True` each batch holds sentences of similar length (see
+    `bucketed_batch_order`), so less padding; the default keeps plain shuffled batches.
+    Arguments are checked right away, not at the first batch.
     """
     if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)):
         raise TypeError(f"batch_size must be an int, found {batch_size!r}")
@@ -111,10 +123,20 @@ def batches_generator(
     else:
         order = np.arange(n_sentences)
     n_batches = count_batches(n_sentences, batch_size, allow_smaller_last_batch)
+    batches = [
+        order[start : start + batch_size] for start in range(0, n_batches * batch_size, batch_size)
+    ]
+    if bucket_by_length:
+        lengths = np.array([len(tokens) for tokens in token_ids])
+        batches = bucketed_batch_order(
+            np.concatenate(batches) if batches else order[:0],
+            lengths,
+            batch_size,
+            np.random.default_rng(seed if shuffle else 0),
+        )
 
     def generate() -> Iterator[Batch]:
-        for start in range(0, n_batches * batch_size, batch_size):
-            chosen = order[start : start + batch_size]
+        for chosen in batches:
             yield _pad(
                 [token_ids[i] for i in chosen],
                 [tag_ids[i] for i in chosen],
@@ -123,3 +145,36 @@ def batches_generator(
             )
 
     return generate()
+
+
+def bucketed_batch_order(
+    order: np.ndarray,
+    lengths: np.ndarray,
+    batch_size: int,
+    rng: np.random.Generator,
+    pool_batches: int = BUCKET_POOL_BATCHES,
+) -> list[np.ndarray]:
+    """Cut `order` (sentence indices) into batches of sentences of similar length.
+
+    Each run of `pool_batches * batch_size` indices is sorted by `lengths` (stable, so ties
+    keep the shuffled order) and cut into batches of `batch_size`; then the batches are
+    shuffled with `rng`, so short and long batches alternate. Only the last batch of the whole
+    epoch can be smaller, as without bucketing.
+    """
+    pool = pool_batches * batch_size
+    pooled = [
+        order[start : start + pool][np.argsort(lengths[order[start : start + pool]], kind="stable")]
+        for start in range(0, len(order), pool)
+    ]
+    flat = np.concatenate(pooled) if pooled else order
+    batches = [flat[start : start + batch_size] for start in range(0, len(flat), batch_size)]
+    full = [batch for batch in batches if len(batch) == batch_size]
+    rest = [batch for batch in batches if len(batch) < batch_size]
+    return [full[i] for i in rng.permutation(len(full))] + rest
+
+
+def padding_fraction(batches: Sequence[Batch]) -> float:
+    """The share of padded positions in `batches` (0.0: no padding at all)."""
+    positions = sum(batch.input_batch.size for batch in batches)
+    real = sum(int(batch.lengths.sum()) for batch in batches)
+    return 1.0 - real / positions if positions else 0.0

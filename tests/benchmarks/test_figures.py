@@ -9,7 +9,13 @@ import nbformat.v4 as v4
 import pytest
 
 from benchmarks import __main__ as cli
-from benchmarks import grader_latency, grading_tool, notebook_suite, training_figures
+from benchmarks import (
+    grader_latency,
+    grading_tool,
+    notebook_suite,
+    training_figures,
+    training_tuning,
+)
 from benchmarks.harness import ChildRun, Figure
 
 
@@ -21,14 +27,18 @@ def option(command: list[str], name: str) -> str:
     return command[command.index(name) + 1]
 
 
-def training_result(contender: str, tokens_per_second: float) -> str:
+def training_result(contender: str, tokens_per_second: float, padding: float = 0.4) -> str:
     config = {"contender": contender, "corpus": "bundled", "epochs": 4}
     config |= {"embedding_dim": 200, "n_hidden_rnn": 200, "batch_size": 32}
     return json.dumps(
         {
             "config": config,
             "train_sentences": 5000,
+            "n_tags": 11,
             "tokens_per_second": tokens_per_second,
+            "chunk_tokens_per_second": [tokens_per_second] * 3,
+            "epoch_tokens": [600] * 4,
+            "epoch_positions": [600 / (1 - padding)] * 4,
             "steady_epoch_seconds": 10.0,
             "first_epoch_seconds": 12.0,
             "validation_f1": 0.5,
@@ -36,72 +46,185 @@ def training_result(contender: str, tokens_per_second: float) -> str:
     )
 
 
+GEMM_RESULT = json.dumps(
+    {"step_shape": [32, 400, 800], "step_gflops": 100.0, "large_gflops": 177.0}
+)
+
+
+def contender_of(command: list[str]) -> str:
+    """The fake children's name for a command: a training contender, "+bucketed", or "gemm"."""
+    if command[2] == "benchmarks.gemm_rate":
+        return "gemm"
+    name = next(a for a in command if a.startswith("--contender=")).removeprefix("--contender=")
+    return name + ("+bucketed" if "--bucket-by-length" in command else "")
+
+
+def fake_training(speeds: dict[str, list[float]], calls: list | None = None):
+    """A runner answering each child from `speeds` (one value per call, in order)."""
+    remaining = {name: iter(values) for name, values in speeds.items()}
+
+    def run(command):
+        name = contender_of(command)
+        if calls is not None:
+            calls.append(name)
+        if name == "gemm":
+            return child(GEMM_RESULT)
+        padding = 0.02 if name.endswith("+bucketed") else 0.4
+        return child(training_result(name, next(remaining.get(name, iter(())), 1.0), padding))
+
+    return run
+
+
 def by_name(figures: list[Figure]) -> dict[str, Figure]:
     return {figure.name: figure for figure in figures}
 
 
-def test_training_rounds_alternate_which_contender_goes_first_and_ratio_is_per_round(
-    monkeypatch,
-):
+@pytest.fixture
+def without_torch_or_wnut16(monkeypatch):
     monkeypatch.setattr(training_figures, "wnut16_available", lambda: False)
-    speeds = {"course": iter([100.0, 300.0, 100.0, 7.0]), "keras-fit": iter([50.0, 100.0, 400.0])}
+    monkeypatch.setattr(training_figures, "torch_available", lambda: False)
+
+
+def test_training_rounds_rotate_the_order_and_each_holds_one_gemm_child(without_torch_or_wnut16):
     calls = []
+    list(training_figures.collect(3, run=fake_training({}, calls)))
+    rounds = [calls[0:5], calls[5:10], calls[10:15]]
+    members = ["course", "course+bucketed", "keras-fit", "keras-fit-nojit", "gemm"]
+    assert [sorted(r) for r in rounds] == [sorted(members)] * 3
+    assert rounds[0][0] == "course" and rounds[1][0] == "course+bucketed"
+    assert rounds[1] == rounds[0][1:] + rounds[0][:1]
 
-    def run(command):
-        contender = command[3].removeprefix("--contender=")
-        calls.append((contender, "--epochs=2" in command))
-        return child(training_result(contender, next(speeds[contender])))
 
-    figures = by_name(training_figures.collect(3, run=run))
-    speed_rounds = [("course", True), ("keras-fit", True), ("keras-fit", True), ("course", True)]
-    assert calls == [*speed_rounds, ("course", True), ("keras-fit", True), ("course", False)]
-    ratio = figures["throughput ratio course / fit"]
-    assert ratio.runs == [2.0, 3.0, 0.25] and ratio.value == 2.0 and ratio.met is True
+def test_the_ratio_is_against_the_fastest_peer_of_each_round(without_torch_or_wnut16):
+    speeds = {
+        "course": [100.0, 300.0, 100.0],
+        "keras-fit": [50.0, 100.0, 400.0],
+        "keras-fit-nojit": [80.0, 150.0, 10.0],
+    }
+    figures = by_name(training_figures.collect(3, run=fake_training(speeds)))
+    ratio = figures["throughput ratio course loop / fastest peer"]
+    assert ratio.runs == [1.25, 2.0, 0.25] and ratio.value == 1.25 and ratio.met is True
     assert figures["training throughput, course loop"].value == 100.0
 
 
-def test_epoch_time_f1_and_memory_come_from_full_runs_with_the_default_epochs(monkeypatch):
+def test_each_contender_reports_its_spread_over_rounds(without_torch_or_wnut16):
+    speeds = {"course": [90.0, 100.0, 130.0], "keras-fit": [100.0, 100.0, 100.0]}
+    figures = by_name(training_figures.collect(3, run=fake_training(speeds)))
+    assert "±30% over rounds (90–130)" in figures["training throughput, course loop"].note
+    largest = figures["throughput spread over rounds, largest"]
+    assert largest.value == 30.0 and largest.met is False and "course loop" in largest.note
+
+
+def test_the_distance_to_the_limit_is_the_course_flop_rate_over_the_step_gemm_rate(
+    without_torch_or_wnut16,
+):
+    speeds = {"course": [10_000.0]}
+    figures = by_name(training_figures.collect(1, run=fake_training(speeds)))
+    rate = figures["compute rate, course loop"]
+    assert rate.value == pytest.approx(10_000 * 3_866_400 / 1e9)  # 38.7 GFLOP/s
+    fraction = figures["fraction of the step-GEMM rate, course loop"]
+    assert fraction.value == pytest.approx(0.38664) and fraction.met is True
+    assert figures["float32 GEMM rate, LSTM step shape"].value == 100.0
+
+
+def test_padding_is_reported_for_plain_and_bucketed_batches(without_torch_or_wnut16):
+    figures = by_name(training_figures.collect(1, run=fake_training({})))
+    plain = figures["padding share of computed positions, course loop"]
+    bucketed = figures["padding share of computed positions, course loop, bucketed by length"]
+    assert plain.value == pytest.approx(40.0) and bucketed.value == pytest.approx(2.0)
+
+
+def test_without_torch_its_figure_says_how_to_install_the_bench_extra(without_torch_or_wnut16):
+    calls = []
+    figures = by_name(training_figures.collect(1, run=fake_training({}, calls)))
+    skipped = figures["training throughput, PyTorch (nn.LSTM, packed)"]
+    assert skipped.runs == [] and "skipped: install the bench extra" in skipped.note
+    assert "download.pytorch.org/whl/cpu" in skipped.note and "torch" not in calls
+
+
+def test_with_torch_it_is_a_peer(monkeypatch):
     monkeypatch.setattr(training_figures, "wnut16_available", lambda: False)
+    monkeypatch.setattr(training_figures, "torch_available", lambda: True)
+    speeds = {"course": [100.0], "keras-fit": [50.0], "torch": [200.0]}
+    figures = by_name(training_figures.collect(1, run=fake_training(speeds)))
+    ratio = figures["throughput ratio course loop / fastest peer"]
+    assert ratio.value == 0.5 and "PyTorch" in ratio.note
+
+
+def test_speed_rounds_measure_the_configured_epochs_after_a_warm_up(without_torch_or_wnut16):
     commands = []
 
     def run(command):
         commands.append(command)
-        contender = command[3].removeprefix("--contender=")
-        return child(training_result(contender, 1.0), peak=500.0 if len(commands) > 2 else 1.0)
+        return fake_training({})(command)
+
+    list(training_figures.collect(1, run=run, measured_epochs=5))
+    training = [c for c in commands if contender_of(c) != "gemm"]
+    assert all("--epochs=6" in c for c in training[:4])
+    assert all("--train-limit=1600" in c for c in training[:4])
+
+
+def test_epoch_time_f1_and_memory_come_from_full_runs_with_the_default_epochs(
+    without_torch_or_wnut16,
+):
+    commands = []
+
+    def run(command):
+        commands.append(command)
+        return child(fake_training({})(command).stdout, peak=500.0 if len(commands) > 5 else 1.0)
 
     figures = by_name(training_figures.collect(1, run=run, full_runs=2))
-    assert commands[2][4:] == commands[3][4:] == []  # whole corpus, default epochs
+    assert commands[5][3:] == commands[6][3:] == ["--contender=course"]  # defaults
     assert figures["validation entity F1 after 4 epochs (bundled)"].runs == [0.5, 0.5]
     assert figures["epoch time, course loop (bundled)"].value == 10.0
     assert figures["peak memory, training (course)"].runs == [500.0, 500.0]
 
 
-def test_training_on_wnut16_is_skipped_with_the_download_command_when_absent(monkeypatch):
-    monkeypatch.setattr(training_figures, "wnut16_available", lambda: False)
-
-    def run(command):
-        return child(training_result(command[3].removeprefix("--contender="), 1.0))
-
-    skipped = by_name(training_figures.collect(1, run=run))["epoch time, course loop (wnut16)"]
+def test_training_on_wnut16_is_skipped_with_the_download_command_when_absent(
+    without_torch_or_wnut16,
+):
+    figures = by_name(training_figures.collect(1, run=fake_training({})))
+    skipped = figures["epoch time, course loop (wnut16)"]
     assert skipped.runs == [] and "download wnut16" in skipped.note
 
 
 def test_training_on_wnut16_when_downloaded(monkeypatch):
     monkeypatch.setattr(training_figures, "wnut16_available", lambda: True)
-    corpora = []
+    monkeypatch.setattr(training_figures, "torch_available", lambda: False)
+    commands = []
 
     def run(command):
-        corpora.append(next((a for a in command if a.startswith("--corpus=")), "bundled"))
-        return child(training_result(command[3].removeprefix("--contender="), 1.0))
+        commands.append(command)
+        return fake_training({})(command)
 
     figures = by_name(training_figures.collect(1, run=run))
-    assert corpora[-1] == "--corpus=wnut16"
+    assert commands[-1][-1] == "--corpus=wnut16"
     assert "epoch time, course loop (bundled)" in figures  # (the fake says bundled)
 
 
 def test_quick_training_uses_small_sizes():
     assert "--embedding-dim=16" in training_figures.QUICK_SPEED_ARGS
     assert "--embedding-dim=16" in training_figures.QUICK_FULL_ARGS
+
+
+def test_spread_is_the_largest_distance_from_the_median_in_percent():
+    assert training_figures.spread_percent([90.0, 100.0, 130.0]) == 30.0
+    assert training_figures.spread_percent([5.0]) == 0.0
+
+
+def test_tuning_reports_each_variants_per_round_speed_up_over_the_plain_loop():
+    speeds = {training_tuning.PLAIN: iter([100.0, 50.0]), "oneDNN on": iter([150.0, 100.0])}
+    flags = {flag for variant in training_tuning.VARIANTS.values() for flag in variant}
+
+    def run(command):
+        given = tuple(argument for argument in command if argument in flags)
+        label = next(k for k, v in training_tuning.VARIANTS.items() if v == given)
+        return child(training_result("course", next(speeds.get(label, iter([1.0])), 1.0)))
+
+    figures = by_name(training_tuning.collect(2, run=run))
+    speed_up = figures["speed-up over the plain course loop, oneDNN on"]
+    assert speed_up.runs == [1.5, 2.0] and speed_up.value == 1.75
+    assert figures["training throughput, course loop, defaults"].runs == [100.0, 50.0]
 
 
 def test_grader_latency_takes_the_first_calls_of_each_child():
@@ -262,7 +385,7 @@ def test_one_broken_benchmark_is_reported_and_the_others_still_written(
 
     fakes = {"training": lambda repeat: [Figure.of_runs("speed", [1.0] * repeat, "x")]}
     fakes["notebooks"] = broken
-    monkeypatch.setattr(cli, "benchmarks", lambda quick: fakes)
+    monkeypatch.setattr(cli, "benchmarks", lambda quick, **options: fakes)
     output = tmp_path / "latest.json"
     assert cli.main(["--output", str(output), "--repeat", "2"]) == 1
     payload = json.loads(output.read_text())

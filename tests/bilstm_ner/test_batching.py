@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bilstm_ner.batching import Batch, batches_generator, count_batches, pad_batch
+from bilstm_ner.batching import (
+    Batch,
+    batches_generator,
+    bucketed_batch_order,
+    count_batches,
+    pad_batch,
+    padding_fraction,
+)
 
 PAD, PAD_TAG = 1, 0
 
@@ -157,3 +166,57 @@ def test_different_seeds_shuffle_differently():
         return [int(b.input_batch[0, 0]) for b in batches]
 
     assert order(0) != order(1)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    token_ids=sentences,
+    batch_size=st.integers(1, 7),
+    seed=st.integers(0, 2**32 - 1),
+    allow_smaller=st.booleans(),
+)
+def test_bucketed_batches_still_hold_every_sentence_once_and_only_the_last_is_smaller(
+    token_ids, batch_size, seed, allow_smaller
+):
+    tag_ids = _tags_for(token_ids)
+    batches = list(
+        batches_generator(
+            batch_size, token_ids, tag_ids, pad_index=PAD, pad_tag_index=PAD_TAG, seed=seed,
+            allow_smaller_last_batch=allow_smaller, bucket_by_length=True,
+        )
+    )  # fmt: skip
+    assert len(batches) == count_batches(len(token_ids), batch_size, allow_smaller)
+    assert all(len(batch.lengths) == batch_size for batch in batches[:-1])
+    seen = Counter(
+        map(str, (pair for batch in batches for pair in zip(*_unpad(batch), strict=True)))
+    )
+    every = Counter(map(str, zip(token_ids, tag_ids, strict=True)))
+    assert seen == every if allow_smaller else not seen - every
+
+
+def test_bucketing_sorts_each_pool_by_length_and_shuffles_the_batches():
+    lengths = np.array([5, 1, 4, 2, 6, 3, 8, 7])
+    rng = np.random.default_rng(0)
+    batches = bucketed_batch_order(np.arange(8), lengths, 2, rng, pool_batches=2)
+    # pools [5, 1, 4, 2] and [6, 3, 8, 7], each sorted, then cut in twos, then shuffled
+    assert [lengths[b].tolist() for b in batches] == [[3, 6], [1, 2], [4, 5], [7, 8]]
+
+
+def test_bucketing_by_length_saves_padding_on_mixed_lengths():
+    rng = np.random.default_rng(0)
+    token_ids = [[2] * int(n) for n in rng.integers(1, 40, size=640)]
+
+    def padding(bucket: bool) -> float:
+        batches = batches_generator(
+            32, token_ids, token_ids, pad_index=PAD, pad_tag_index=0, seed=0,
+            bucket_by_length=bucket,
+        )  # fmt: skip
+        return padding_fraction(list(batches))
+
+    assert padding(False) > 0.4 and padding(True) < 0.05
+
+
+def test_padding_fraction_counts_padded_positions():
+    batch = pad_batch([[5, 6, 7], [8]], [[2, 3, 2], [4]], pad_index=PAD, pad_tag_index=PAD_TAG)
+    assert padding_fraction([batch]) == pytest.approx(2 / 6)
+    assert padding_fraction([]) == 0.0

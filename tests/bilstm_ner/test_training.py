@@ -142,6 +142,22 @@ def test_training_learns_the_toy_task_and_reports_validation_loss_and_f1():
     assert history.epochs[0].tokens == sum(map(len, token_ids))
 
 
+def test_bucketing_by_length_trains_on_the_same_tokens_with_less_padding():
+    token_ids, tag_ids = toy_corpus(64, seed=0)
+
+    def first_epoch(bucket: bool):
+        return train(
+            small_model(), train_step, token_ids, tag_ids, pad_index=PAD,
+            pad_tag_index=PAD_TAG, epochs=1, batch_size=8, progress=False,
+            bucket_by_length=bucket,
+        ).epochs[0]  # fmt: skip
+
+    plain, bucketed = first_epoch(False), first_epoch(True)
+    assert plain.tokens == bucketed.tokens == sum(map(len, token_ids))
+    assert bucketed.positions < plain.positions
+    assert 0.0 <= bucketed.padding_fraction < plain.padding_fraction
+
+
 def test_the_given_train_step_is_the_one_that_trains():
     def frozen_train_step(model, optimizer, input_batch, ground_truth_tags, lengths, pad_index):
         logits = model(input_batch, lengths, training=True)
