@@ -43,6 +43,7 @@ class Recipe:
     initialisation: str = "keras"
     vocabulary: str = "train"
     loss: str = "sentence"
+    bucket_by_length: bool = True  # notebook 05's: batches of tweets of similar length
     train_limit: int = 0  # train on the first N tweets only (smoke runs); 0: all of them
 
 
@@ -154,6 +155,7 @@ def measure(recipe: Recipe) -> dict:
         pad_tag_index=tags.token_to_id["O"],
         epochs=recipe.epochs,
         seed=recipe.seed,
+        bucket_by_length=recipe.bucket_by_length,
         validation=ids(corpus.validation),
         tag_names=tags.id_to_token,
         progress=False,
