@@ -13,7 +13,7 @@ import time
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from benchmarks.training_data import EncodedCorpus, TrainingConfig
+from benchmarks.training_data import EncodedCorpus, TrainingConfig, validation_f1
 
 if TYPE_CHECKING:
     import keras
@@ -82,9 +82,6 @@ def run_keras_fit(config: TrainingConfig, data: EncodedCorpus, jit_compile: bool
     import keras
     import numpy as np
 
-    from bilstm_ner.batching import batches_generator
-    from bilstm_ner.training import entity_f1
-
     keras.utils.set_random_seed(config.seed)
     model = build_keras_model(config, data)
     model.compile(
@@ -115,22 +112,11 @@ def run_keras_fit(config: TrainingConfig, data: EncodedCorpus, jit_compile: bool
         shuffle=False,  # the dataset shuffles itself
         verbose=0,
     )
-    true_tags, predicted_tags = [], []
-    for input_batch, ground_truth_tags, lengths in batches_generator(
-        256,
-        data.validation_tokens,
-        data.validation_tags,
-        pad_index=data.pad_index,
-        pad_tag_index=data.pad_tag_index,
-        shuffle=False,
-    ):
-        predicted = np.argmax(model(input_batch, training=False), axis=-1)
-        for row, length in enumerate(lengths):
-            true_tags.append([data.tag_names[i] for i in ground_truth_tags[row, :length]])
-            predicted_tags.append([data.tag_names[i] for i in predicted[row, :length]])
     tokens = sum(len(s) for s in data.train_tokens)
     return {
         "epoch_seconds": timer.seconds,
         "epoch_tokens": [tokens] * len(timer.seconds),
-        "validation_f1": entity_f1(true_tags, predicted_tags),
+        "validation_f1": validation_f1(
+            data, lambda input_batch, lengths: np.argmax(model(input_batch, training=False), -1)
+        ),
     }

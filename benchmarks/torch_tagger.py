@@ -17,7 +17,7 @@ import math
 import os
 import time
 
-from benchmarks.training_data import EncodedCorpus, TrainingConfig
+from benchmarks.training_data import EncodedCorpus, TrainingConfig, validation_f1
 
 INSTALL_HINT = 'pip install -e ".[bench]" --extra-index-url https://download.pytorch.org/whl/cpu'
 
@@ -130,35 +130,20 @@ def run_torch(config: TrainingConfig, data: EncodedCorpus) -> dict:
         "epoch_seconds": epoch_seconds,
         "epoch_tokens": epoch_tokens,
         "epoch_positions": epoch_positions,
-        "validation_f1": validation_f1(model, data),
+        "validation_f1": torch_validation_f1(model, data),
         "threads": torch.get_num_threads(),
     }
 
 
-def validation_f1(model, data: EncodedCorpus) -> float:
+def torch_validation_f1(model, data: EncodedCorpus) -> float:
     """Overall entity F1 of the PyTorch tagger on the validation split (the course's entity_f1)."""
     import torch
 
-    from bilstm_ner.batching import batches_generator
-    from bilstm_ner.training import entity_f1
-
-    if not data.validation_tokens:
-        return 0.0
     model.eval()
-    true_tags, predicted_tags = [], []
-    batches = batches_generator(
-        256,
-        data.validation_tokens,
-        data.validation_tags,
-        pad_index=data.pad_index,
-        pad_tag_index=data.pad_tag_index,
-        shuffle=False,
-    )
-    with torch.no_grad():
-        for input_batch, ground_truth_tags, lengths in batches:
+
+    def predict(input_batch, lengths):
+        with torch.no_grad():
             logits = model(torch.from_numpy(input_batch).long(), torch.from_numpy(lengths).long())
-            predicted = logits.argmax(dim=-1).numpy()
-            for row, length in enumerate(lengths):
-                true_tags.append([data.tag_names[i] for i in ground_truth_tags[row, :length]])
-                predicted_tags.append([data.tag_names[i] for i in predicted[row, :length]])
-    return entity_f1(true_tags, predicted_tags)
+        return logits.argmax(dim=-1).numpy()
+
+    return validation_f1(data, predict)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 
@@ -78,3 +78,26 @@ def chunk_throughputs(epoch_tokens: Sequence[int], epoch_seconds: Sequence[float
     skip = 1 if len(epoch_seconds) > 1 else 0
     pairs = zip(epoch_tokens[skip:], epoch_seconds[skip:], strict=True)
     return [tokens / seconds for tokens, seconds in pairs]
+
+
+def validation_f1(data: EncodedCorpus, predict: Callable) -> float:
+    """Overall entity F1 on the validation split (the course's `entity_f1`; 0.0 when empty);
+    `predict(input_batch, lengths)` returns the tag ids [batch, time] as a NumPy array."""
+    from bilstm_ner.batching import batches_generator
+    from bilstm_ner.training import entity_f1
+
+    true_tags, predicted_tags = [], []
+    batches = batches_generator(
+        256,
+        data.validation_tokens,
+        data.validation_tags,
+        pad_index=data.pad_index,
+        pad_tag_index=data.pad_tag_index,
+        shuffle=False,
+    )
+    for input_batch, ground_truth_tags, lengths in batches:
+        predicted = predict(input_batch, lengths)
+        for row, length in enumerate(lengths):
+            true_tags.append([data.tag_names[i] for i in ground_truth_tags[row, :length]])
+            predicted_tags.append([data.tag_names[i] for i in predicted[row, :length]])
+    return entity_f1(true_tags, predicted_tags) if true_tags else 0.0
