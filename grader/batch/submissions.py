@@ -107,7 +107,23 @@ def read_notebook(path: Path, root: Path | None = None) -> nbformat.NotebookNode
             f"{path.name} is not a valid Jupyter notebook ({type(error).__name__}"
             f"{_where(error)}); submit the .ipynb file saved by Jupyter"
         ) from None
+    _check_encodable(notebook, path.name)
     return notebook
+
+
+def _check_encodable(notebook: nbformat.NotebookNode, name: str) -> None:
+    """Refuse text that cannot be written back as UTF-8 (a lone surrogate, which JSON's \\ud83d
+    escapes allow): the kernel's copy of the notebook could not be written."""
+    parts = [("cell", index, cell) for index, cell in enumerate(notebook.cells, 1)]
+    for kind, index, part in [*parts, ("metadata", 0, notebook.metadata)]:
+        try:
+            json.dumps(part, ensure_ascii=False).encode("utf-8")
+        except UnicodeEncodeError:
+            where = f"cell {index}" if kind == "cell" else "the notebook's metadata"
+            raise ValueError(
+                f"{name}: {where} holds text that is not valid Unicode (half of a character "
+                "pair, such as a broken emoji): delete it, save the notebook and submit it again"
+            ) from None
 
 
 def _where(error: BaseException) -> str:

@@ -11,6 +11,7 @@ line and the rule. IPython syntax (magics, `!shell`) is not Python: such lines a
 from __future__ import annotations
 
 import ast
+import copy
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -19,6 +20,7 @@ import nbformat
 
 from bilstm_ner.course.setup_cell import is_install_cell
 from grader.batch.cell_reading import imported_modules, imported_names, read_cell
+from grader.batch.shadowing import is_path, mark_shadowed, mark_tails, module_shadowed
 from grader.batch.tampering_rules import (
     ABSOLUTE_PATH,
     ATTRIBUTE_BUILTINS,
@@ -66,18 +68,33 @@ def scan_notebook(notebook: nbformat.NotebookNode) -> list[Finding]:
     for source in sources.values():
         imported.update(imported_names(source))
     findings = []
+    shadowed = module_shadowed(_trees(sources.values()), FORBIDDEN_NAMES)
     for number, source in sources.items():
-        findings.extend(scan_source(source, number, imported))
+        findings.extend(scan_source(source, number, imported, shadowed))
     return findings
 
 
+def _trees(sources) -> Iterator[ast.Module]:
+    """The syntax trees of the cells that parse, in order."""
+    for source in sources:
+        try:
+            yield read_cell(source)[1]
+        except Exception:  # SyntaxError, a lone surrogate, ...: scan_source reports those
+            continue
+
+
 def scan_source(
-    source: str, cell: int = 1, imported: dict[str, str] | None = None
+    source: str,
+    cell: int = 1,
+    imported: dict[str, str] | None = None,
+    shadowed: frozenset[str] | None = None,
 ) -> list[Finding]:
     """The findings in one cell's source (never raises: a cell it cannot read is a finding);
-    `imported`: names other cells of the notebook bound by import."""
+    `imported`: names other cells of the notebook bound by import; `shadowed`: flagged
+    built-ins the notebook rebinds to values of its own (`vars = model.trainable_variables`),
+    by default those this cell rebinds."""
     try:
-        return _scan(source, cell, imported or {})
+        return _scan(source, cell, imported or {}, shadowed)
     except Exception as error:  # RecursionError, MemoryError, a lone surrogate...
         return [Finding(cell, 1, "unreadable-cell", f"{type(error).__name__} while reading it")]
 
@@ -90,18 +107,29 @@ def _aliases(tree: ast.AST) -> Iterator[tuple[int, str]]:
             yield node.lineno, "dynamic-attribute"
 
 
-def _scan(source: str, cell: int, imported: dict[str, str]) -> list[Finding]:
+def _scan(
+    source: str, cell: int, imported: dict[str, str], shadowed: frozenset[str] | None
+) -> list[Finding]:
     lines = source.splitlines()
-    findings = [
-        Finding(cell, index, "shell-or-magic", _short(line))
-        for index, line in enumerate(lines, start=1)
-        if re.search(r"(^|=)\s*[%!]", line)  # `!ls`, `%magic`, `x = !ls`, `y = %time f()`
-    ]
     source.encode("utf-8")  # a lone surrogate cannot be code: refuse the cell
     try:
         python, tree = read_cell(source)
     except SyntaxError:
-        return findings  # IPython cannot run it either: the kernel reports the error
+        return []  # IPython cannot run it either: the kernel reports the error
+    findings = []
+    if "get_ipython()" in python and "get_ipython()" not in source:
+        # IPython syntax made calls into IPython: name the lines (`!ls`, `%magic`, `x = !ls`).
+        # Only then: `"loss=%.1f" % x` or a line starting with `% (a, b)` is plain Python.
+        findings = [
+            Finding(cell, index, "shell-or-magic", _short(line))
+            for index, line in enumerate(lines, start=1)
+            if re.search(r"(^|=)\s*[%!]", line)
+        ]
+    if shadowed is None:
+        shadowed = module_shadowed([tree], FORBIDDEN_NAMES)
+    tree = copy.deepcopy(tree)  # read_cell's trees are cached and shared: mark a copy
+    mark_tails(tree)
+    mark_shadowed(tree, shadowed)
     if len(python.splitlines()) != len(lines):
         lines = python.splitlines()
     modules = {**imported, **imported_modules(tree)}
@@ -179,8 +207,11 @@ def _calls(node: ast.AST, modules: dict[str, str]) -> Iterator[tuple[int, str]]:
         yield node.lineno, "dynamic-code"
     if isinstance(node.func, ast.Name) and node.func.id in ("setattr", "delattr"):
         yield node.lineno, "module-patching"
-    if any(k.arg == "allow_pickle" for k in node.keywords):  # np.load(..., allow_pickle=True)
-        yield node.lineno, "dynamic-code"
+    for keyword in node.keywords:  # np.load(..., allow_pickle=True); False is the safe default
+        if keyword.arg == "allow_pickle" and not (
+            isinstance(keyword.value, ast.Constant) and keyword.value.value is False
+        ):
+            yield node.lineno, "dynamic-code"
     if isinstance(node.func, ast.Name) and node.func.id in ("getattr", "hasattr"):
         name = node.args[1] if len(node.args) > 1 else None
         constant = isinstance(name, ast.Constant) and isinstance(name.value, str)
@@ -197,7 +228,7 @@ def _calls(node: ast.AST, modules: dict[str, str]) -> Iterator[tuple[int, str]]:
         for part in ast.walk(argument):  # also inside "a" + "b", f"...", os.path.join(...)
             if isinstance(part, ast.Constant) and isinstance(part.value, str):
                 text = part.value  # a path with a named part: not "/" (split), "..." (print)
-                if ABSOLUTE_PATH.match(text) or "/../" in text or text.endswith("/.."):
+                if is_path(part, ABSOLUTE_PATH) or "/../" in text or text.endswith("/.."):
                     yield node.lineno, "files-outside"
                     return
 
@@ -222,7 +253,11 @@ def _os_rule(name: str) -> str:
 
 
 def _names(node: ast.AST, modules: dict[str, str]) -> Iterator[tuple[int, str]]:
-    if isinstance(node, ast.Name) and node.id in FORBIDDEN_NAMES:
+    if (
+        isinstance(node, ast.Name)
+        and node.id in FORBIDDEN_NAMES
+        and not getattr(node, "_shadowed", False)
+    ):
         yield node.lineno, FORBIDDEN_NAMES[node.id]
     if isinstance(node, ast.List | ast.Tuple | ast.Set):  # [sys][0]: a module hidden in a list
         for element in node.elts:
@@ -232,7 +267,7 @@ def _names(node: ast.AST, modules: dict[str, str]) -> Iterator[tuple[int, str]]:
     if (
         isinstance(node, ast.Constant)
         and isinstance(node.value, str)
-        and ABSOLUTE_PATH.match(node.value)
+        and is_path(node, ABSOLUTE_PATH)
     ):
         yield node.lineno, "files-outside"
 

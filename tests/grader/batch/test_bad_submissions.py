@@ -158,6 +158,8 @@ def graded(tmp_path_factory) -> dict[str, SubmissionResult]:
     wrong_format = v4.new_notebook(cells=[v4.new_code_cell(DOUBLE)])
     wrong_format["nbformat"] = 99
     (folder / "wrong_nbformat.ipynb").write_text(json.dumps(wrong_format))
+    broken_emoji = v4.new_notebook(cells=[v4.new_markdown_cell("\ud83d"), v4.new_code_cell(DOUBLE)])
+    (folder / "lone_surrogate.ipynb").write_text(json.dumps(broken_emoji))  # escaped: \\ud83d
     before = sorted(path.name for path in folder.iterdir())
     results = grade_paths(
         [folder],
@@ -202,6 +204,14 @@ def test_a_file_that_is_not_a_notebook_is_reported_as_such(graded, name):
     result = graded[name]
     assert result.status == "invalid notebook"
     assert "not a valid Jupyter notebook" in result.errors[0]
+
+
+def test_half_an_emoji_is_an_invalid_notebook_with_its_cell_not_an_internal_error(graded):
+    """Red team 4: JSON may escape a lone surrogate, which cannot be written back as UTF-8 for
+    the kernel's copy; it was reported as "internal error" (a bug in the grader)."""
+    result = graded["lone_surrogate"]
+    assert result.status == "invalid notebook"
+    assert "cell 1 holds text that is not valid Unicode" in result.errors[0]
 
 
 def test_an_empty_notebook_says_the_function_is_missing(graded):

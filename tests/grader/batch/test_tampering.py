@@ -100,6 +100,17 @@ ATTEMPTS = {
     "x = " + "1+" * 200_000 + "1": "unreadable-cell",
     "x = " + "-" * 100_000 + "1": "unreadable-cell",
     "x = '\udcff'": "unreadable-cell",
+    # Still flagged once a learner's own `vars` and f-string pieces are told apart (red team 4):
+    "f = vars\nvars = [1]": "dynamic-code",
+    "vars = vars\ng = vars": "dynamic-code",
+    "vars = (vars,)[0]\ng = vars": "dynamic-code",
+    "vars = [1]\ndel vars\ng = vars": "dynamic-code",
+    "def f():\n    def g():\n        vars = 1\n    return vars": "dynamic-code",
+    "vars = [1]\nvars(print)": "dynamic-code",
+    "x = ''\ntext = open(f'{x}/etc/passwd').read()": "files-outside",
+    "%time x = 1": "shell-or-magic",
+    "x = !ls": "shell-or-magic",
+    "import numpy as np\nnp.load('a.npy', allow_pickle=1)": "dynamic-code",
 }
 HONEST = [
     "import os\nos.environ.setdefault('TF_CPP_MIN_LOG_LEVEL', '2')",
@@ -122,6 +133,15 @@ HONEST = [
     "units = getattr(self.model, 'units', None)",
     "from bilstm_ner.model import BiLSTMTagger\nmodel = BiLSTMTagger(10, 3)\n"
     "model.trainable = True",
+    # Flagged by mistake before the fourth red team looked (each one zeroed a notebook 05):
+    'loss = 3.0\nprint("loss before the step: loss=%.1f" % float(loss))',
+    'a, b = 1, 2\nprint(\n    "%d rows changed, %d tokens"\n    % (a, b)\n)',
+    'loss = 1.0\nprint(f"{float(loss)=!s}")',
+    "vars = model.trainable_variables\ngrads = [v * 0 for v in vars]\nprint(len(vars))",
+    "def train_step(model):\n    vars = model.trainable_variables\n    return zip(vars, vars)",
+    'x = 1.0\nprint(f"{x:.2f}/token")',
+    'n = 4\nprint(f"half: {n}/2")',
+    'import numpy as np\nnp.save("weights.npy", np.zeros(3), allow_pickle=False)',
 ]
 
 

@@ -25,6 +25,7 @@ from grader.checks.embedding_training.step.fit import (
     stepped_variables,
     steps_taken,
 )
+from grader.checks.embedding_training.step.optimizer import gradients_agree, judge_optimizer
 from grader.checks.embedding_training.step.recompute import MODES
 from grader.checks.embedding_training.step.rows import absent_rows, judge_step_rows
 from grader.checks.judging import error_of, finite_array, finite_number, loss_drop_item
@@ -70,7 +71,13 @@ def judge_learner_step(inputs: dict, observations: Any, recomputed: Any) -> list
             [finite_number(losses.get(m)) for m in MODES],
             [finite_number(losses_after.get(m)) for m in MODES],
         ),
-        _judge_optimizer(applications, changed, observations.get("iterations")),
+        judge_optimizer(
+            applications,
+            changed,
+            observations.get("iterations"),
+            observations.get("applied"),
+            gradients_agree(observations.get("received"), inputs, before, changes),
+        ),
         _judge_all_variables(paths, changed, moved_variables(changes, before)),
         judge_clipping(
             fit,
@@ -146,51 +153,6 @@ def _judge_loss(before: Any, after: Any, stepped: bool) -> CheckItem:
         finite_number(after),
         "The masked loss went from {before:.4f} to {after:.4f}: one step should lower it "
         "(descend along the clipped gradients, with the loss of this batch).",
-    )
-
-
-def _judge_optimizer(applications: int | None, changed: list[bool], iterations: Any) -> CheckItem:
-    if not any(changed):
-        return item(
-            "optimizer",
-            False,
-            "train_step never applied the gradients: call "
-            "optimizer.apply_gradients(zip(gradients, model.trainable_variables)).",
-        )
-    if applications == 1 and iterations == 1:
-        return item("optimizer", True)
-    if applications == 1:
-        # The values alone cannot tell the optimizer from a hand-written copy of its update; the
-        # step count can only take this point away, never give it.
-        return item(
-            "optimizer",
-            False,
-            "The weights moved as one step of the given optimizer would move them, but the "
-            f"optimizer itself took {iterations} steps: apply the gradients with "
-            "optimizer.apply_gradients(...). An update written by hand is wrong for any other "
-            "optimizer, such as notebook 05's Adam.",
-        )
-    if applications == 0 or (applications is None and iterations == 0):
-        return item(
-            "optimizer",
-            False,
-            "The weights changed but not through the optimizer passed to train_step: apply the "
-            "gradients with that `optimizer` argument (optimizer.apply_gradients), not with an "
-            "optimizer you create inside train_step.",
-        )
-    if applications is not None:
-        return item(
-            "optimizer",
-            False,
-            f"The weights show {applications} steps of the optimizer during one call of "
-            "train_step: apply the gradients exactly once.",
-        )
-    return item(
-        "optimizer",
-        False,
-        "The weights did not move as one step of the optimizer you are given would move them: "
-        "apply the gradients exactly once, with "
-        "optimizer.apply_gradients(zip(gradients, model.trainable_variables)).",
     )
 
 

@@ -66,12 +66,21 @@ def test_the_probe_and_the_recomputation_exchange_plain_data():
 
 
 def test_the_kernel_reports_what_the_step_did_and_nothing_it_could_be_checked_against():
-    """No gradient, starting weight or loss comes from the kernel: the grader recomputes them."""
+    """No gradient, starting weight or loss comes from the kernel: the grader recomputes them.
+    What it says of the optimizer (its step count, its calls, the size of what it was given)
+    can only take the optimizer item away (test_training_mutants)."""
     from bilstm_ner.model import train_step
 
     inputs = make_training_inputs(np.random.default_rng(4))
     observations = EMBEDDING_TRAINING.probe({"train_step": train_step}, inputs)["train_step"]
-    assert set(observations) == {"after", "returned", "iterations", "training_flags"}
+    assert set(observations) == {
+        "after",
+        "returned",
+        "iterations",
+        "applied",
+        "received",
+        "training_flags",
+    }
 
 
 def test_the_course_reference_as_the_learner_tagger_earns_nothing():

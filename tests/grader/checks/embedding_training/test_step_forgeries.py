@@ -16,7 +16,7 @@ from grader.checks.embedding_training.inputs import make_inputs
 from grader.checks.embedding_training.step.judge import judge_learner_step
 from grader.checks.embedding_training.step.recompute import recompute
 
-CLAIMS = {"iterations": 1, "training_flags": ["True"]}
+CLAIMS = {"iterations": 1, "applied": 1, "training_flags": ["True"]}
 
 
 @pytest.fixture(scope="module")
@@ -37,10 +37,21 @@ def clipped_step(inputs, recomputed, mode):
     return after
 
 
+def received(inputs, before, after):
+    """What a forger claims the optimizer was given: the gradients one step to `after` needs."""
+    learning_rate = inputs["learning_rate"]
+    decay = learning_rate * inputs["weight_decay"]
+    return sum(
+        float(np.sum(((start * (1 - decay) - end) / learning_rate) ** 2))
+        for start, end in zip(before, after, strict=True)
+    )
+
+
 def points(inputs, after, returned):
     """The items the forged report earns, judged as a graded run judges it."""
     observations = {**CLAIMS, "after": after, "returned": {"values": np.array(returned)}}
     recomputed = recompute(inputs, {"train_step": observations})
+    observations["received"] = received(inputs, recomputed["before"], after)
     items = judge_learner_step(inputs, observations, recomputed)
     return {key for key, item in zip(STEP_ITEMS, items, strict=True) if item.passed}
 

@@ -339,3 +339,64 @@ def test_a_hand_written_copy_of_the_optimizers_update_does_not_count_as_using_it
     failed = {item.name: item.message for item in items if not item.passed}
     assert set(failed) == {STEP_ITEMS["optimizer"]}, failed
     assert "optimizer itself took 0 steps" in failed[STEP_ITEMS["optimizer"]]
+
+
+def emulates_the_optimizer_and_its_step_count(
+    model, optimizer, input_batch, ground_truth_tags, lengths, pad_index
+):
+    """Red team 4: the hand-written copy above, plus the step count advanced by hand."""
+    loss = emulates_the_optimizer(
+        model, optimizer, input_batch, ground_truth_tags, lengths, pad_index
+    )
+    optimizer.iterations.assign_add(1)
+    return loss
+
+
+def test_a_step_count_advanced_by_hand_does_not_count_as_using_the_optimizer():
+    inputs = make_training_inputs(np.random.default_rng(7))
+    observations = probe_learner_step(emulates_the_optimizer_and_its_step_count, inputs)
+    assert (observations["iterations"], observations["applied"]) == (1, 0)
+    items = judge_learner_step(
+        inputs, observations, recompute(inputs, {"train_step": observations})
+    )
+    failed = {item.name: item.message for item in items if not item.passed}
+    assert set(failed) == {STEP_ITEMS["optimizer"]}, failed
+    assert "never applied the gradients with it" in failed[STEP_ITEMS["optimizer"]]
+
+
+def test_the_model_and_optimizer_a_step_is_given_look_like_the_courses():
+    """Red team 4: a step that checked `type(model).__name__ == "ProbeTagger"` behaved only
+    while graded. (A step can still look for other differences: see the README's residual risks.)"""
+    seen = {}
+
+    def looks(model, optimizer, input_batch, ground_truth_tags, lengths, pad_index):
+        seen["model"] = (type(model).__name__, type(model).__module__)
+        seen["optimizer"] = (type(optimizer).__name__, type(optimizer).__module__)
+        return tf.constant(0.0)
+
+    probe_learner_step(looks, make_training_inputs(np.random.default_rng(3)))
+    assert seen["model"] == (BiLSTMTagger.__name__, BiLSTMTagger.__module__)
+    assert seen["optimizer"] == ("SGD", keras.optimizers.SGD.__module__)
+
+
+def gives_the_optimizer_zeros(model, optimizer, input_batch, ground_truth_tags, lengths, pad_index):
+    """Calls the optimizer (its count and step count agree) on zeros, updates the weights itself."""
+    loss, gradients = _loss_and_gradients(model, input_batch, ground_truth_tags, lengths, pad_index)
+    variables = model.trainable_variables
+    optimizer.apply_gradients([(tf.zeros_like(v), v) for v in variables])  # only the decay
+    rate = tf.cast(optimizer.learning_rate, tf.float32)
+    for gradient, variable in zip(gradients, variables, strict=True):
+        variable.assign_sub(rate * tf.convert_to_tensor(tf.clip_by_norm(gradient, 1.0)))
+    return loss
+
+
+def test_an_optimizer_given_zeros_beside_a_hand_written_update_is_not_using_it():
+    inputs = make_training_inputs(np.random.default_rng(7))
+    observations = probe_learner_step(gives_the_optimizer_zeros, inputs)
+    assert (observations["iterations"], observations["applied"]) == (1, 1)
+    items = judge_learner_step(
+        inputs, observations, recompute(inputs, {"train_step": observations})
+    )
+    failed = {item.name: item.message for item in items if not item.passed}
+    assert set(failed) == {STEP_ITEMS["optimizer"]}, failed
+    assert "not with the gradients the optimizer was given" in failed[STEP_ITEMS["optimizer"]]
