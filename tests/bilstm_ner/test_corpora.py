@@ -135,7 +135,7 @@ def test_wnut16_is_re_split_80_10_10_deterministically(monkeypatch, tmp_path):
         f"c{i}" for i in range(10)
     ]
     assert load_corpus("wnut16", data_dir=tmp_path) == corpus
-    assert "0.09" in corpus.description and "100 tweets" in corpus.description
+    assert "0.10" in corpus.description and "100 tweets" in corpus.description
 
 
 def test_wnut16_official_keeps_the_published_files_as_splits(monkeypatch, tmp_path):
