@@ -95,7 +95,7 @@ def collect_ablation(
     for label, arguments in steps:
         results = train_seeds([f"--corpus={corpus}", *arguments, *extra], seeds, run)
         yield mean_figure(
-            f"validation F1 after 4 epochs ({corpus}), {label}",
+            f"validation F1 after {1 if quick else 4} epochs ({corpus}), {label}",
             [r["validation_f1"][-1] for r in results],
             goal="" if arguments or quick else ">= 0.40",
         )
