@@ -51,19 +51,18 @@ def lstm_layer(recipe: Recipe, units: int, input_dim: int):
     """A Keras LSTM (or RNN of a state-dropout cell) built as `recipe` says."""
     import keras
 
-    from benchmarks.recipe_cells import DropoutWrapperLSTMCell, ForgetBias, StateDropoutLSTMCell
+    from benchmarks.recipe_cells import DropoutWrapperLSTMCell, ForgetBias
 
     options: dict = {"unit_forget_bias": False, "bias_initializer": ForgetBias(recipe.forget_bias)}
     if recipe.initialisation == "tf1":  # one Glorot-uniform matrix over [input; state] -> 4 gates
         limit = math.sqrt(6.0 / (input_dim + units + 4 * units))
         uniform = keras.initializers.RandomUniform(-limit, limit)
         options |= {"kernel_initializer": uniform, "recurrent_initializer": uniform}
-    if recipe.dropout_wrapper:
-        cell = DropoutWrapperLSTMCell(units, rate=recipe.dropout_rate, **options)
-        return keras.layers.RNN(cell, return_sequences=True)
-    if not recipe.state_dropout:
+    if not (recipe.dropout_wrapper or recipe.state_dropout):
         return keras.layers.LSTM(units, return_sequences=True, **options)
-    cell = StateDropoutLSTMCell(units, state_rate=recipe.dropout_rate, **options)
+    cell = DropoutWrapperLSTMCell(
+        units, rate=recipe.dropout_rate, inputs_and_outputs=recipe.dropout_wrapper, **options
+    )
     return keras.layers.RNN(cell, return_sequences=True)
 
 
@@ -82,14 +81,21 @@ def build_tagger(recipe: Recipe, vocabulary_size: int, n_tags: int):
     return model
 
 
-def token_mean_loss(logits, ground_truth_tags, input_batch, pad_index: int):
-    """Masked cross-entropy averaged over all real tokens of the batch at once."""
+def _masked_token_losses(logits, ground_truth_tags, input_batch, pad_index: int):
+    """Each position's cross-entropy and the float mask of real tokens, both [batch, time]."""
     import tensorflow as tf
 
     token_losses = tf.nn.sparse_softmax_cross_entropy_with_logits(
         labels=ground_truth_tags, logits=logits
     )
-    mask = tf.cast(tf.not_equal(input_batch, pad_index), token_losses.dtype)
+    return token_losses, tf.cast(tf.not_equal(input_batch, pad_index), token_losses.dtype)
+
+
+def token_mean_loss(logits, ground_truth_tags, input_batch, pad_index: int):
+    """Masked cross-entropy averaged over all real tokens of the batch at once."""
+    import tensorflow as tf
+
+    token_losses, mask = _masked_token_losses(logits, ground_truth_tags, input_batch, pad_index)
     return tf.reduce_sum(token_losses * mask) / tf.reduce_sum(mask)
 
 
@@ -97,10 +103,7 @@ def padded_mean_loss(logits, ground_truth_tags, input_batch, pad_index: int):
     """The original's `reduce_mean(mask * loss)`: real tokens' losses over every position."""
     import tensorflow as tf
 
-    token_losses = tf.nn.sparse_softmax_cross_entropy_with_logits(
-        labels=ground_truth_tags, logits=logits
-    )
-    mask = tf.cast(tf.not_equal(input_batch, pad_index), token_losses.dtype)
+    token_losses, mask = _masked_token_losses(logits, ground_truth_tags, input_batch, pad_index)
     return tf.reduce_mean(token_losses * mask)
 
 

@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterator, Sequence
 
 from benchmarks.flop_count import flop_per_real_token
 from benchmarks.harness import ChildRun, Figure, python_module, run_child
+from benchmarks.real_data import DOWNLOAD_HINT, available
 from benchmarks.torch_tagger import INSTALL_HINT, torch_available
 
 Runner = Callable[[Sequence[str]], ChildRun]
@@ -27,7 +28,6 @@ SPEED_ARGS = (f"--train-limit={SPEED_SENTENCES}", "--validation-limit=64")
 QUICK_ARGS = ("--embedding-dim=16", "--n-hidden-rnn=16", "--train-limit=320")
 QUICK_SPEED_ARGS = (*QUICK_ARGS, "--validation-limit=64")
 QUICK_FULL_ARGS = ("--epochs=2", *QUICK_ARGS, "--validation-limit=128")
-DOWNLOAD_HINT = "python -m bilstm_ner.data download wnut16"
 COURSE, BUCKETED = "course loop", "course loop, bucketed by length"
 SPEED_CONTENDERS: dict[str, tuple[str, ...]] = {
     COURSE: ("--contender=course",),
@@ -49,13 +49,7 @@ def train_child(arguments: Sequence[str], run: Runner) -> tuple[dict, ChildRun]:
 
 def wnut16_available() -> bool:
     """Whether the WNUT-16 corpus is downloaded (and verified) where load_corpus looks."""
-    from bilstm_ner.data import CorpusNotFoundError, load_corpus
-
-    try:
-        load_corpus("wnut16")
-    except CorpusNotFoundError:
-        return False
-    return True
+    return available("wnut16")
 
 
 def spread_percent(values: Sequence[float]) -> float:
@@ -271,7 +265,8 @@ def collect_wnut16(runs: int, arguments: Sequence[str], run: Runner) -> list[Fig
                 "epoch time, course loop (wnut16)",
                 float("nan"),
                 "s",
-                note=f"skipped: wnut16 not downloaded (run `{DOWNLOAD_HINT}`)",
+                note="skipped: wnut16 not downloaded (run "
+                f"`{DOWNLOAD_HINT.format(name='wnut16')}`)",
             )
         ]
     arguments = ["--contender=course", *arguments, "--corpus=wnut16"]

@@ -330,13 +330,18 @@ def emulates_the_optimizer(model, optimizer, input_batch, ground_truth_tags, len
     return loss
 
 
-def test_a_hand_written_copy_of_the_optimizers_update_does_not_count_as_using_it():
-    inputs = make_training_inputs(np.random.default_rng(7))
-    observations = probe_learner_step(emulates_the_optimizer, inputs)
+def failed_step_items(inputs, observations):
+    """{item name: message} of the items a probed train_step fails, judged as a graded run."""
     items = judge_learner_step(
         inputs, observations, recompute(inputs, {"train_step": observations})
     )
-    failed = {item.name: item.message for item in items if not item.passed}
+    return {item.name: item.message for item in items if not item.passed}
+
+
+def test_a_hand_written_copy_of_the_optimizers_update_does_not_count_as_using_it():
+    inputs = make_training_inputs(np.random.default_rng(7))
+    observations = probe_learner_step(emulates_the_optimizer, inputs)
+    failed = failed_step_items(inputs, observations)
     assert set(failed) == {STEP_ITEMS["optimizer"]}, failed
     assert "optimizer itself took 0 steps" in failed[STEP_ITEMS["optimizer"]]
 
@@ -356,10 +361,7 @@ def test_a_step_count_advanced_by_hand_does_not_count_as_using_the_optimizer():
     inputs = make_training_inputs(np.random.default_rng(7))
     observations = probe_learner_step(emulates_the_optimizer_and_its_step_count, inputs)
     assert (observations["iterations"], observations["applied"]) == (1, 0)
-    items = judge_learner_step(
-        inputs, observations, recompute(inputs, {"train_step": observations})
-    )
-    failed = {item.name: item.message for item in items if not item.passed}
+    failed = failed_step_items(inputs, observations)
     assert set(failed) == {STEP_ITEMS["optimizer"]}, failed
     assert "never applied the gradients with it" in failed[STEP_ITEMS["optimizer"]]
 
@@ -394,9 +396,6 @@ def test_an_optimizer_given_zeros_beside_a_hand_written_update_is_not_using_it()
     inputs = make_training_inputs(np.random.default_rng(7))
     observations = probe_learner_step(gives_the_optimizer_zeros, inputs)
     assert (observations["iterations"], observations["applied"]) == (1, 1)
-    items = judge_learner_step(
-        inputs, observations, recompute(inputs, {"train_step": observations})
-    )
-    failed = {item.name: item.message for item in items if not item.passed}
+    failed = failed_step_items(inputs, observations)
     assert set(failed) == {STEP_ITEMS["optimizer"]}, failed
     assert "not with the gradients the optimizer was given" in failed[STEP_ITEMS["optimizer"]]
