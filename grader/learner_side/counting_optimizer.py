@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 
-def counting_sgd(inputs: dict) -> tuple[Any, list[int], Any]:
-    """The SGD train_step is given, the list counting its `apply` calls (`apply_gradients`
-    makes one) and a variable holding the sum of squares of the gradients its last call got.
+def counting_sgd(inputs: dict, variables: list) -> tuple[Any, list[int], Any]:
+    """The SGD train_step is given, the list counting its `apply` calls on the model's own
+    `variables` (`apply_gradients` makes one) and a variable holding the sum of squares of the
+    gradients the last such call got (a call on decoy variables counts for nothing).
 
     The optimizer's step count is a variable any code can assign; these two are held only here
     and in the method's closure, out of reach without the introspection the tampering scan
@@ -18,10 +19,13 @@ def counting_sgd(inputs: dict) -> tuple[Any, list[int], Any]:
     import tensorflow as tf
 
     calls = [0]
+    own = {id(variable) for variable in variables}
     received = tf.Variable(0.0, dtype=tf.float64, trainable=False)
 
     class SGD(keras.optimizers.SGD):
         def apply(self, grads, trainable_variables=None):
+            if trainable_variables is None or any(id(v) not in own for v in trainable_variables):
+                return super().apply(grads, trainable_variables)
             calls[0] += 1  # at tracing time under tf.function: once per apply in the step
             squares = [
                 tf.reduce_sum(tf.square(tf.cast(tf.convert_to_tensor(g), tf.float64)))

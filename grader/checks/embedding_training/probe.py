@@ -152,7 +152,7 @@ def probe_learner_step(train_step: Any, inputs: dict) -> dict:
     train_step = tf.function(train_step)
     model = reference_model(inputs, record_training=True)
     variables = list(model.trainable_variables)
-    optimizer, applied, received = counting_sgd(inputs)
+    optimizer, applied, received = counting_sgd(inputs, variables)
     observations: dict[str, Any] = {}
     model.training_flags.flags = []
     try:
