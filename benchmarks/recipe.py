@@ -44,6 +44,8 @@ class Recipe:
     vocabulary: str = "train"
     loss: str = "sentence"
     bucket_by_length: bool = True  # notebook 05's: batches of tweets of similar length
+    unknown_rate: float = 0.0  # read training singletons as <UNK> this often (0: never)
+    adam_epsilon: float = 1e-7  # Keras's default; TF1's AdamOptimizer used 1e-8
     train_limit: int = 0  # train on the first N tweets only (smoke runs); 0: all of them
 
 
@@ -159,6 +161,9 @@ def measure(recipe: Recipe) -> dict:
         epochs=recipe.epochs,
         seed=recipe.seed,
         bucket_by_length=recipe.bucket_by_length,
+        unknown_index=tokens.unk_index,
+        unknown_rate=recipe.unknown_rate,
+        optimizer=keras.optimizers.Adam(learning_rate=0.005, epsilon=recipe.adam_epsilon),
         validation=ids(corpus.validation),
         tag_names=tags.id_to_token,
         progress=False,

@@ -15,12 +15,14 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import keras
+import numpy as np
 import tensorflow as tf
 
 from bilstm_ner.batching import batches_generator, count_batches
 from bilstm_ner.evaluation import evaluate_tags
 from bilstm_ner.model import compute_loss
 from bilstm_ner.progress import progress_bar
+from bilstm_ner.unknown_words import replace_singletons, singleton_ids
 
 TrainStep = Callable[..., tf.Tensor]
 """`train_step(model, optimizer, input_batch, ground_truth_tags, lengths, pad_index) -> loss`."""
@@ -174,6 +176,8 @@ def train(
     optimizer: keras.optimizers.Optimizer | None = None,
     progress: bool = True,
     bucket_by_length: bool = False,
+    unknown_index: int | None = None,
+    unknown_rate: float = 0.0,
 ) -> History:
     """Train `model` with `train_step` for `epochs` epochs and return the per-epoch `History`.
 
@@ -185,6 +189,9 @@ def train(
     `bucket_by_length=True` batches sentences of similar length together (see
     `batches_generator`): the same sentences each epoch, less padding, faster epochs; each
     epoch's `positions` and `padding_fraction` show the padding computed.
+    With `unknown_index` (the token vocabulary's `unk_index`) and `unknown_rate` > 0, each epoch
+    reads every occurrence of a word seen only once in `token_ids` as `<UNK>` with that
+    probability (see `bilstm_ner.unknown_words`), so the `<UNK>` row is trained too.
     """
     if epochs < 1 or batch_size < 1:
         raise ValueError(f"epochs and batch_size must be at least 1, found {epochs}, {batch_size}")
@@ -192,6 +199,12 @@ def train(
         raise ValueError(
             "validation F1 needs the tag names: pass tag_names=tag_vocabulary.id_to_token"
         )
+    if unknown_rate and unknown_index is None:
+        raise ValueError(
+            "unknown_rate needs the id to read rare words as: pass "
+            "unknown_index=token_vocabulary.unk_index"
+        )
+    singletons = singleton_ids(token_ids) if unknown_rate else frozenset()
     if optimizer is None:
         optimizer = keras.optimizers.Adam(learning_rate=learning_rate)
     step = compile_train_step(train_step, model, optimizer, pad_index)
@@ -200,9 +213,15 @@ def train(
     for epoch in range(epochs):
         epoch_learning_rate = learning_rate / learning_rate_decay**epoch
         optimizer.learning_rate = epoch_learning_rate
+        epoch_token_ids = token_ids
+        if unknown_rate and unknown_index is not None:
+            rng = np.random.default_rng([seed, epoch, 1])  # a stream apart from the shuffling
+            epoch_token_ids = replace_singletons(
+                token_ids, singletons, unknown_index, unknown_rate, rng
+            )
         batches = batches_generator(
             batch_size,
-            token_ids,
+            epoch_token_ids,
             tag_ids,
             pad_index=pad_index,
             pad_tag_index=pad_tag_index,

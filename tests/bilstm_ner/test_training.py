@@ -244,3 +244,33 @@ def test_history_summary_rounds_the_figures():
     assert line.startswith("epoch 1: train loss ")
     assert "validation F1   n/a" in line
     assert math.isfinite(history.epochs[0].tokens_per_second)
+
+
+def test_the_unknown_row_learns_only_when_rare_words_are_read_as_unknown():
+    unknown = VOCABULARY_SIZE - 1  # an id no toy sentence holds, as no training token is <UNK>
+    token_ids = [[1, 2, 10], [1, 2, 11], [2, 1, 12]]  # 10, 11, 12 occur once
+    tag_ids = [[1, 0, 0], [1, 0, 0], [0, 1, 0]]
+
+    def embedding_before_and_after(rate: float) -> tuple[np.ndarray, np.ndarray]:
+        model = small_model()
+        before = model.embedding_matrix.numpy()
+        train(
+            model, train_step, token_ids, tag_ids, pad_index=PAD, pad_tag_index=PAD_TAG,
+            epochs=1, progress=False, unknown_index=unknown, unknown_rate=rate,
+        )  # fmt: skip
+        return before, model.embedding_matrix.numpy()
+
+    before, plain = embedding_before_and_after(0.0)
+    np.testing.assert_array_equal(plain[unknown], before[unknown])
+    before, replaced = embedding_before_and_after(1.0)
+    assert np.abs(replaced[unknown] - before[unknown]).max() > 0
+    np.testing.assert_array_equal(replaced[10:13], before[10:13])  # always read as <UNK>
+
+
+def test_an_unknown_rate_without_the_unknown_id_is_refused():
+    token_ids, tag_ids = toy_corpus(4, seed=0)
+    with pytest.raises(ValueError, match=r"unknown_index=token_vocabulary\.unk_index"):
+        train(
+            small_model(), train_step, token_ids, tag_ids, pad_index=PAD, pad_tag_index=PAD_TAG,
+            epochs=1, progress=False, unknown_rate=0.5,
+        )  # fmt: skip
