@@ -274,6 +274,7 @@ def wrap(kind: str, command: list[str], places: KernelPlaces, cpu_seconds: int) 
     ]
     if kind == "none":
         return [*limits, *command]
+    command = one_process(command)
     if kind == "user":
         user = _kernel_user()
         assert user is not None
@@ -297,6 +298,15 @@ def wrap(kind: str, command: list[str], places: KernelPlaces, cpu_seconds: int) 
     # In its own PID namespace the kernel's parent is not the tool's pid, so ipykernel would
     # take itself for orphaned and quit; bwrap --die-with-parent does that job instead.
     return [*arguments, *limits, *command, "--IPKernelApp.parent_handle=1"]
+
+
+def one_process(command: list[str]) -> list[str]:
+    """The kernel `command` started through `grader.learner_side.one_process`, which forbids
+    it to start or become another program."""
+    if "ipykernel_launcher" not in command:
+        return command
+    at = command.index("ipykernel_launcher")
+    return [*command[:at], "grader.learner_side.one_process", *command[at + 1 :]]
 
 
 def course_sources(root: Path = REPOSITORY) -> list[Path]:

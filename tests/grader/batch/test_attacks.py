@@ -424,3 +424,38 @@ def test_the_courses_code_run_on_another_thread_is_still_seen(tmp_path):
     reports = dict(result.reports)
     assert result.status == "graded" and reports["normalize_token"].score == 0
     assert "course's own answer" in str(reports["normalize_token"])
+
+
+FORKED_HELPER = """
+import os
+if os.fork() == 0:  # a helper outside the probe's sight could forge the results and the seal
+    os._exit(0)
+"""
+
+
+@pytest.mark.parametrize(
+    "start",
+    [
+        FORKED_HELPER,
+        "import subprocess\nsubprocess.run(['true'])",
+        "import os\nos.posix_spawn('/bin/true', ['true'], {})",
+        "import os\nos.execv('/bin/sh', ['sh', '-c', 'sleep 60'])",
+    ],
+    ids=["fork", "subprocess", "posix_spawn", "exec"],
+)
+def test_a_graded_kernel_can_neither_start_nor_become_another_program(tmp_path, start):
+    write_notebook(tmp_path / "starter.ipynb", start, DOUBLE)
+    result = grade(tmp_path)["starter"]
+    assert result.score == 3
+    assert any("PermissionError" in error for error in result.errors)
+
+
+def test_threads_still_run_in_a_graded_kernel(tmp_path):
+    threads = (
+        "import threading\nout = []\nt = threading.Thread(target=out.append, args=[1])\n"
+        "t.start(); t.join()\nassert out == [1]"
+    )
+    write_notebook(tmp_path / "threads.ipynb", threads, DOUBLE)
+    result = grade(tmp_path)["threads"]  # flagged (threading), graded as allowed
+    assert result.score == 3
+    assert [error for error in result.errors if not error.startswith("flagged:")] == []

@@ -55,7 +55,8 @@ def test_its_kernel_command_drops_to_the_user_with_limits(monkeypatch, tmp_path)
         "--no-new-privs",
     ]
     assert "prlimit" in command and "--cpu=60" in command
-    assert command[-3:] == [os.path.abspath("python"), "-m", "ipykernel_launcher"]
+    # through the launcher that forbids new processes and programs (one_process)
+    assert command[-3:] == [os.path.abspath("python"), "-m", "grader.learner_side.one_process"]
 
 
 def test_kill_user_processes_ends_a_process_of_that_user_only():
