@@ -25,10 +25,11 @@ def as_python(source: str) -> str:
     return TransformerManager().transform_cell(source)
 
 
-def imported_modules(tree: ast.AST) -> dict[str, str]:
+def imported_modules(tree: ast.AST, known: dict[str, str] | None = None) -> dict[str, str]:
     """Local name -> the module it names, for every `import x` / `import x as y`, and
-    `from x import y` (y: "x.y", a module or an object of one: patching it patches x)."""
-    modules = {}
+    `from x import y` (y: "x.y", a module or an object of one: patching it patches x), and for
+    every name bound to what may be one of those (`known`: names other cells imported)."""
+    modules = dict(known or {})
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             for alias in node.names:
@@ -38,21 +39,87 @@ def imported_modules(tree: ast.AST) -> dict[str, str]:
         elif isinstance(node, ast.ImportFrom) and node.module:
             for alias in node.names:
                 modules[alias.asname or alias.name] = f"{node.module}.{alias.name}"
-    for node in ast.walk(tree):  # `m = np`: m names a module too
-        if (
-            isinstance(node, ast.Assign)
-            and isinstance(node.value, ast.Name)
-            and node.value.id in modules
+    # `m = np`, `m = np if x else None`, `d = {"m": np}`, `L = keras.layers.LSTM`,
+    # `items.append(np)`, `f = (lambda m: m)(os)`: each of those names may hold the module
+    # (or a class or function of it) too, until nothing new is found.
+    while True:
+        found = dict(_aliases_of(tree, modules))
+        if not found.keys() - modules.keys():
+            return modules
+        modules = {**found, **modules}
+
+
+def _carried(node: ast.AST | None, modules: dict[str, str], members: bool = True) -> str | None:
+    """The module that the value of expression `node` may be, or be part of, without a call
+    that makes something new of it (None: none). `members=False`: only a module itself, not
+    one of its attributes (what a call's arguments may hand back: `ident(os)`, not the
+    `tf.float32` of `tf.cast(x, tf.float32)`)."""
+    if node is None:
+        return None
+    if isinstance(node, ast.Name):
+        return modules.get(node.id)
+    if isinstance(node, ast.Attribute):
+        found = _carried(node.value, modules, members) if members else None
+        return f"{found}.{node.attr}" if found else None
+    if isinstance(node, ast.Subscript | ast.Starred | ast.NamedExpr):
+        return _carried(node.value, modules, members)
+    if isinstance(node, ast.Lambda):
+        return _carried(node.body, modules, members)
+    if isinstance(node, ast.IfExp):
+        return _carried(node.body, modules, members) or _carried(node.orelse, modules, members)
+    parts: list[ast.AST | None] = []
+    if isinstance(node, ast.BoolOp):
+        parts = list(node.values)
+    elif isinstance(node, ast.Tuple | ast.List | ast.Set):
+        parts = list(node.elts)
+    elif isinstance(node, ast.Dict):
+        parts = list(node.values)
+    elif isinstance(node, ast.Call):  # identity(np), (lambda m: m)(os): may hand it back
+        arguments = [*node.args, *(keyword.value for keyword in node.keywords)]
+        inner = _carried(node.func, modules) if isinstance(node.func, ast.Lambda) else None
+        return inner or next(
+            (found for part in arguments if (found := _carried(part, modules, False))), None
+        )
+    return next((found for part in parts if (found := _carried(part, modules, members))), None)
+
+
+def _aliases_of(tree: ast.AST, modules: dict[str, str]):
+    """(name, module) for each name bound to an expression that may carry a module."""
+    for node in ast.walk(tree):
+        targets: list[ast.AST] = []
+        value: ast.AST | None = None
+        if isinstance(node, ast.Assign):
+            targets, value = list(node.targets), node.value
+        elif isinstance(node, ast.AnnAssign | ast.AugAssign | ast.NamedExpr):
+            targets, value = [node.target], node.value
+        elif isinstance(node, ast.For | ast.AsyncFor | ast.comprehension):
+            targets, value = [node.target], node.iter
+        elif isinstance(node, ast.withitem) and node.optional_vars is not None:
+            targets, value = [node.optional_vars], node.context_expr
+        elif (  # items.append(np), d.update(m=np), d.setdefault("m", np): into a container
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and any(
+                _carried(a, modules, False) for a in [*node.args, *(k.value for k in node.keywords)]
+            )
         ):
-            for target in node.targets:
-                if isinstance(target, ast.Name):
-                    modules[target.id] = modules[node.value.id]
-    return modules
+            targets, value = [node.func.value], ast.Tuple([*node.args], ast.Load())
+            value.elts += [k.value for k in node.keywords]
+        module = _carried(value, modules)
+        if module is None:
+            continue
+        for target in targets:
+            while isinstance(target, ast.Attribute | ast.Subscript | ast.Starred):
+                target = target.value
+            for name in ast.walk(target):
+                if isinstance(name, ast.Name):
+                    yield name.id, module
 
 
-def imported_names(source: str) -> dict[str, str]:
-    """The names a cell binds by import (empty for a cell that is not Python)."""
+def imported_names(source: str, known: dict[str, str] | None = None) -> dict[str, str]:
+    """The names a cell binds by import, or to what may be a module of `known` or of its own
+    imports (empty for a cell that is not Python)."""
     try:
-        return imported_modules(read_cell(source)[1])
+        return imported_modules(read_cell(source)[1], known)
     except Exception:  # scan_source reports such a cell
         return {}

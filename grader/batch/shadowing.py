@@ -12,7 +12,7 @@ import ast
 import re
 from collections.abc import Iterable, Iterator
 
-SHADOWABLE = frozenset({"vars", "locals", "globals", "breakpoint", "compile"})
+SHADOWABLE = frozenset({"vars", "locals", "globals", "breakpoint", "compile", "In", "Out"})
 """Built-ins the scan flags that a learner may well use as a variable's name."""
 NAMED_PATH = re.compile(r"/[\w.~-]+/[\w.~-]+")
 """Inside a string after a formatted value: `/etc/passwd` is a path, `/token` or `/2` is not."""

@@ -65,8 +65,9 @@ def scan_notebook(notebook: nbformat.NotebookNode) -> list[Finding]:
         if cell.get("cell_type") == "code" and not is_install_cell(str(cell.get("source", "")))
     }
     imported: dict[str, str] = {}  # a name imported in one cell is the same name in the next
-    for source in sources.values():
-        imported.update(imported_names(source))
+    for _ in range(2):  # twice: an alias made in a later cell of a name a cell before imports
+        for source in sources.values():
+            imported.update(imported_names(source, imported))
     findings = []
     shadowed = module_shadowed(_trees(sources.values()), FORBIDDEN_NAMES)
     for number, source in sources.items():
@@ -132,7 +133,7 @@ def _scan(
     mark_shadowed(tree, shadowed)
     if len(python.splitlines()) != len(lines):
         lines = python.splitlines()
-    modules = {**imported, **imported_modules(tree)}
+    modules = imported_modules(tree, imported)
     for node in ast.walk(tree):
         for rule in _RULES:
             for line, name in rule(node, modules):
@@ -157,6 +158,8 @@ def _imports(node: ast.AST, modules: dict[str, str]) -> Iterator[tuple[int, str]
     if isinstance(node, ast.Import):
         names = [alias.name for alias in node.names]
     elif isinstance(node, ast.ImportFrom) and node.module:
+        if node.module == "IPython" and all(alias.name == "display" for alias in node.names):
+            return  # `from IPython import display`: the harmless IPython.display
         if node.module == "grader":
             if any(alias.name not in PUBLIC_GRADER_NAMES for alias in node.names):
                 yield node.lineno, "grader-internals"
@@ -203,7 +206,11 @@ def _attributes(node: ast.AST, modules: dict[str, str]) -> Iterator[tuple[int, s
 def _calls(node: ast.AST, modules: dict[str, str]) -> Iterator[tuple[int, str]]:
     if not isinstance(node, ast.Call):
         return
-    if isinstance(node.func, ast.Name) and node.func.id in DYNAMIC_CODE:
+    if (
+        isinstance(node.func, ast.Name)
+        and node.func.id in DYNAMIC_CODE
+        and modules.get(node.func.id, "builtins").split(".")[0] in ("builtins", "__builtin__")
+    ):  # `from re import compile`: not the built-in
         yield node.lineno, "dynamic-code"
     if isinstance(node.func, ast.Name) and node.func.id in ("setattr", "delattr"):
         yield node.lineno, "module-patching"
@@ -272,6 +279,17 @@ def _names(node: ast.AST, modules: dict[str, str]) -> Iterator[tuple[int, str]]:
         yield node.lineno, "files-outside"
 
 
+def _finalizers(node: ast.AST, modules: dict[str, str]) -> Iterator[tuple[int, str]]:
+    """`def __del__`: code that runs whenever memory is collected (during the probe, say);
+    `del compile` after `from re import compile`: the built-in is back."""
+    if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.name == "__del__":
+        yield node.lineno, "threads-or-processes"
+    if isinstance(node, ast.Delete) and any(
+        isinstance(target, ast.Name) and target.id in DYNAMIC_CODE for target in node.targets
+    ):
+        yield node.lineno, "dynamic-code"
+
+
 def _assignments(node: ast.AST, modules: dict[str, str]) -> Iterator[tuple[int, str]]:
     """`np.allclose = ...`: changing a module someone else's code relies on."""
     targets: list[ast.expr] = []
@@ -291,4 +309,12 @@ def _assignments(node: ast.AST, modules: dict[str, str]) -> Iterator[tuple[int, 
             yield node.lineno, "module-patching"
 
 
-_RULES: tuple[Rule, ...] = (_imports, _attributes, _calls, _builders, _names, _assignments)
+_RULES: tuple[Rule, ...] = (
+    _imports,
+    _attributes,
+    _calls,
+    _builders,
+    _names,
+    _assignments,
+    _finalizers,
+)

@@ -53,6 +53,9 @@ MACHINERY_MODULES = {
     "traceback": "frames-and-gc",
     "socket": "threads-or-processes",
     "asyncio": "threads-or-processes",
+    # Found by the fifth red team:
+    "site": "builtins-patching",  # site.builtins.exec(...)
+    "weakref": "threads-or-processes",  # finalizer callbacks run whenever memory is collected
 }
 HARMLESS_MODULES = frozenset({"IPython.display"})
 """Submodules of a flagged package that honest notebooks use (`display`, `Markdown`)."""
@@ -154,6 +157,44 @@ ATTRIBUTE_RULES = {
     "open_code": "dynamic-code",
     "resolve_name": "import-machinery",
     "locate": "import-machinery",
+    # Found by the fifth red team, reached through an alias the scan cannot resolve
+    # (`(lambda m: m)(os).fork()`, `site.builtins.exec`, `np.ctypeslib.ctypes.CDLL`):
+    "builtins": "builtins-patching",
+    "get_ipython": "grader-internals",
+    "learner_side": "grader-internals",
+    "kernel_probe": "grader-internals",
+    "ENTERED": "grader-internals",
+    "setprofile": "audit-hooks",
+    "settrace": "audit-hooks",
+    "addaudithook": "audit-hooks",
+    "_getframe": "frames-and-gc",
+    "ctypes": "native-code",
+    "ctypeslib": "native-code",
+    "CDLL": "native-code",
+    "PyDLL": "native-code",
+    "cdll": "native-code",
+    "pydll": "native-code",
+    "pythonapi": "native-code",
+    "dlopen": "native-code",
+    **dict.fromkeys(
+        [
+            "fork",
+            "forkpty",
+            "posix_spawn",
+            "posix_spawnp",
+            "popen",
+            "system",
+            "execl",
+            "execle",
+            "execlp",
+            "execlpe",
+            "execv",
+            "execve",
+            "execvp",
+            "execvpe",
+        ],
+        "threads-or-processes",
+    ),
 }
 """Attribute names that honest solutions of this course never use, whatever they hang off."""
 DYNAMIC_CODE = frozenset({"exec", "eval", "compile", "__import__", "globals", "vars"})

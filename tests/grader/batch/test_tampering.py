@@ -111,6 +111,26 @@ ATTEMPTS = {
     "%time x = 1": "shell-or-magic",
     "x = !ls": "shell-or-magic",
     "import numpy as np\nnp.load('a.npy', allow_pickle=1)": "dynamic-code",
+    # Found by the fifth red team: aliases the scan did not follow, modules it did not know.
+    "import sys\ns = sys if True else None\ns.setprofile(None)": "audit-hooks",
+    "import os\no = os if True else None\no.fork()": "threads-or-processes",
+    "import os\npid = (lambda m: m)(os).fork()": "threads-or-processes",
+    "import os\ndef spawn(module):\n    return module.fork()": "threads-or-processes",
+    "import numpy as np\nm = np if True else None\nm.allclose = min": "module-patching",
+    "import numpy as np\nd = {'m': np}\nd['m'].array = min": "module-patching",
+    "import numpy\nitems = []\nitems.append(numpy)\nitems[0].array = min": "module-patching",
+    "import keras\nLSTM = keras.layers.LSTM\nLSTM.call = min": "module-patching",
+    "import tensorflow as tf\nnn = tf.nn\nnn.embedding_lookup = min": "module-patching",
+    "import os\npath = os.path\npath.realpath = str": "module-patching",
+    "import numpy as np\nlibc = np.ctypeslib.ctypes.CDLL(None)": "native-code",
+    "import site\nsite.builtins.exec('1')": "builtins-patching",
+    "import grader\ng = grader if True else None\ng.learner_side.reuse.ENTERED.clear()": (
+        "grader-internals"
+    ),
+    "import IPython.display\nIPython.get_ipython()": "grader-internals",
+    "class Later:\n    def __del__(self):\n        print('collected')": "threads-or-processes",
+    "import weakref\nweakref.finalize(print, print)": "threads-or-processes",
+    "from re import compile\ndel compile\ncompile('1', '', 'exec')": "dynamic-code",
 }
 HONEST = [
     "import os\nos.environ.setdefault('TF_CPP_MIN_LOG_LEVEL', '2')",
@@ -142,6 +162,17 @@ HONEST = [
     'x = 1.0\nprint(f"{x:.2f}/token")',
     'n = 4\nprint(f"half: {n}/2")',
     'import numpy as np\nnp.save("weights.npy", np.zeros(3), allow_pickle=False)',
+    # Flagged by mistake before the fifth red team looked:
+    "from IPython import display\ndisplay.clear_output(wait=True)",
+    "Out = model(x)\nprint(Out)",
+    "def report(layers):\n    for In in layers:\n        print(In)",
+    'from re import compile\npattern = compile(r"\\d+")',
+    # Names bound to things made from a module are not the module:
+    "import tensorflow as tf\nmask = tf.cast(x, tf.float32)\nmask.name_hint = 1",
+    "import keras\nlayer = keras.layers.Dense(3)\nlayer.trainable = False",
+    "import tensorflow as tf\nclass T:\n    def f(self):\n"
+    "        self.w = tf.zeros([2], tf.float32)"
+    "\n        self.kind = getattr(self, 'kind', None)",
 ]
 
 
