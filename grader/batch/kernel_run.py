@@ -18,6 +18,7 @@ import os
 import secrets
 import shutil
 import signal
+import tempfile
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -49,7 +50,7 @@ from grader.batch.sandbox import (
     kill_user_processes,
 )
 from grader.batch.sandbox import wrap as sandbox_wrap
-from grader.batch.sealing import UNSEALED, read_outcomes, wait_for_seal
+from grader.batch.sealing import FORGED, UNSEALED, take_sealed, wait_for_seal
 from grader.batch.submissions import CheckRequest
 from grader.core.spec import CheckSpec
 from grader.learner_side.kernel_probe import SEALED
@@ -193,7 +194,8 @@ async def run_notebook(
                     give_to_kernel_user(exchange)
                 roots = [places.library, *places.readable]
                 modules = [spec.probe.__module__ for _, spec in requests]
-                probe_cell = nbformat.v4.new_code_cell(probe_source(exchange, roots, modules))
+                key = secrets.token_hex(32)  # only in the probe cell's source: signs the seal
+                probe_cell = nbformat.v4.new_code_cell(probe_source(exchange, roots, modules, key))
                 notebook.cells.append(probe_cell)  # nbclient stores each cell back by index
                 client.timeout = remaining()
                 execution = asyncio.ensure_future(
@@ -202,9 +204,16 @@ async def run_notebook(
                     )
                 )
                 if await wait_for_seal(execution, output_dir / SEALED, client):
-                    # The kernel stopped itself once its results were complete: read them now,
-                    # before it is killed and before any code of the notebook could run again.
-                    result.outcomes = read_outcomes(output_dir, len(requests))
+                    # The kernel stopped itself once its results were complete: copy them out
+                    # now, before any code of the notebook could run again, and check the seal.
+                    with tempfile.TemporaryDirectory(prefix="grader-results-") as private:
+                        outcomes = take_sealed(
+                            output_dir, Path(private) / "results", key, len(requests)
+                        )
+                    if outcomes is None:
+                        result.errors.append(FORGED)
+                    else:
+                        result.outcomes = outcomes
                 else:
                     await execution  # the cell ended unsealed: its errors, or its timeout
                     result.errors.append(UNSEALED)

@@ -47,10 +47,13 @@ def request_entry(request: CheckRequest, spec: CheckSpec) -> dict:
     }
 
 
-def probe_source(exchange: Path, roots: Sequence[Path], probe_modules: Sequence[str]) -> str:
+def probe_source(
+    exchange: Path, roots: Sequence[Path], probe_modules: Sequence[str], key: str = ""
+) -> str:
     """The probe cell. Modules the notebook imported or planted under the grader's names (and
     a `grader/` folder it wrote beside itself) are not used: the grader's modules and the probes
-    are imported afresh, from the kernel's library first."""
+    are imported afresh, from the kernel's library first. `key` signs the seal: it exists only
+    in this cell's source, which reaches the kernel after every cell of the notebook ran."""
     tops = sorted({"grader", *(name.split(".")[0] for name in probe_modules)})
     return (
         "import sys as _grader_sys\n"
@@ -59,5 +62,5 @@ def probe_source(exchange: Path, roots: Sequence[Path], probe_modules: Sequence[
         f"                     if name.split('.')[0] in {tops!r}]:\n"
         "    del _grader_sys.modules[_grader_name]\n"
         "import grader.learner_side.kernel_probe as _grader_kernel_probe\n"
-        f"_grader_kernel_probe.run_probes(globals(), {str(exchange)!r})\n"
+        f"_grader_kernel_probe.run_probes(globals(), {str(exchange)!r}, {key!r})\n"
     )

@@ -12,11 +12,14 @@ files only (no symlinks, FIFOs or devices), sizes, depth, element counts and dty
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import io
 import json
 import os
 import re
 import stat
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -44,22 +47,48 @@ class MalformedPayload(ValueError):
     """A payload that is not plain data within the limits (message says what is wrong)."""
 
 
-def write_payload(directory: str | os.PathLike, data: Any) -> None:
-    """Write plain `data` into `directory` (created if needed) as payload.json + a<N>.npy.
+def payload_files(data: Any) -> dict[str, bytes]:
+    """The files `write_payload` writes for plain `data`: file name -> its bytes.
 
-    Raises `MalformedPayload` (writing nothing) if `data` holds anything but plain data.
+    Raises `MalformedPayload` if `data` holds anything but plain data.
     """
     arrays: list[np.ndarray] = []
     structure = _encode(data, arrays, depth=0)
+    files = {}
+    for number, array in enumerate(arrays):
+        buffer = io.BytesIO()
+        np.save(buffer, array, allow_pickle=False)
+        files[f"a{number}.npy"] = buffer.getvalue()
+    files[PAYLOAD_FILE] = json.dumps(structure, allow_nan=True, separators=(",", ":")).encode()
+    return files
+
+
+def write_payload(directory: str | os.PathLike, data: Any) -> dict[str, bytes]:
+    """Write plain `data` into `directory` (created if needed) as payload.json + a<N>.npy, and
+    return what was written (file name -> bytes).
+
+    Raises `MalformedPayload` (writing nothing) if `data` holds anything but plain data.
+    """
+    files = payload_files(data)
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
-    for number, array in enumerate(arrays):
-        with open(directory / f"a{number}.npy", "wb") as file:
-            np.save(file, array, allow_pickle=False)
-    text = json.dumps(structure, allow_nan=True, separators=(",", ":"))
+    for name, content in files.items():
+        if name != PAYLOAD_FILE:
+            (directory / name).write_bytes(content)
     temporary = directory / f".{PAYLOAD_FILE}.partial"
-    temporary.write_text(text, encoding="utf-8")
+    temporary.write_bytes(files[PAYLOAD_FILE])
     os.replace(temporary, directory / PAYLOAD_FILE)  # last: a reader never sees half a payload
+    return files
+
+
+def results_digest(files: Mapping[str, bytes], key: str) -> str:
+    """HMAC-SHA256 (hex), keyed with `key`, of results files given as relative path -> bytes:
+    only who holds the key can vouch for exactly these files."""
+    mac = hmac.new(key.encode(), digestmod=hashlib.sha256)
+    for name in sorted(files):
+        mac.update(f"{name}\0{len(files[name])}\0".encode())
+        mac.update(files[name])
+    return mac.hexdigest()
 
 
 def _encode(value: Any, arrays: list[np.ndarray], depth: int) -> Any:

@@ -33,15 +33,19 @@ from collections.abc import Mapping
 from typing import Any
 
 from grader.core.text import short_error
-from grader.core.transport import MalformedPayload, read_payload, write_payload
+from grader.core.transport import MalformedPayload, read_payload, results_digest, write_payload
 
 ERROR_LIMIT = 2000
 SEALED = "SEALED"
 """The marker file, in the results folder, that says every result is written."""
 
 
-def run_probes(namespace: Mapping[str, Any], request_dir: str) -> None:
-    """Probe every requested check on the objects in `namespace`; write results as payloads."""
+def run_probes(namespace: Mapping[str, Any], request_dir: str, key: str = "") -> None:
+    """Probe every requested check on the objects in `namespace`; write results as payloads.
+
+    `key` (graded runs: given in the probe cell's own source, never in a file): the seal
+    carries the HMAC of every byte written, so results changed or written by anything else
+    are refused by the grading process."""
     request = read_payload(os.path.join(request_dir, "request"))
     entries = request["checks"]
     inputs = [_read_inputs(request_dir, number) for number in range(len(entries))]
@@ -58,23 +62,25 @@ def run_probes(namespace: Mapping[str, Any], request_dir: str) -> None:
         os.mkdir(output, 0o700)  # not there before: no learner code could write into it
     else:
         os.makedirs(output, exist_ok=True)
+    written: dict[str, bytes] = {}
     for number, result in enumerate(results):
         destination = os.path.join(output, str(number))
         try:
-            write_payload(destination, result)
+            files = write_payload(destination, result)
         except MalformedPayload as error:
-            write_payload(
+            files = write_payload(
                 destination,
                 {"status": "error", "error": f"the probe returned data that is not plain: {error}"},
             )
+        written.update({f"{number}/{name}": content for name, content in files.items()})
     if sealed:
-        _seal(output)
+        _seal(output, results_digest(written, key))
 
 
-def _seal(output: str) -> None:
+def _seal(output: str, digest: str) -> None:
     """Mark the results complete, then stop this process for the grader to read and kill it."""
     with open(os.path.join(output, SEALED), "w") as marker:
-        marker.write("sealed\n")
+        marker.write(digest)
     os.kill(os.getpid(), signal.SIGSTOP)
     while True:  # only if the stop was refused: still never return into the notebook
         time.sleep(3600)

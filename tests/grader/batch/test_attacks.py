@@ -459,3 +459,40 @@ def test_threads_still_run_in_a_graded_kernel(tmp_path):
     result = grade(tmp_path)["threads"]  # flagged (threading), graded as allowed
     assert result.score == 3
     assert [error for error in result.errors if not error.startswith("flagged:")] == []
+
+
+THREAD_FORGER = '''
+import json, pathlib, threading, time
+import numpy as np
+from grader.core.transport import read_payload, write_payload
+
+def forge():
+    """Left running by the notebook: answer the grader's request before the probe does."""
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        for request in (pathlib.Path.cwd().parent / "exchange").glob("exchange-*/request"):
+            try:
+                output = pathlib.Path(read_payload(request)["output"])
+                x = read_payload(request.parent / "inputs" / "0")["x"]
+            except Exception:
+                continue
+            write_payload(output / "0", {"status": "ok", "observations": {"value": 2 * x}})
+            (output / "SEALED").write_text("sealed")
+            return
+        time.sleep(0.001)
+
+threading.Thread(target=forge, daemon=True).start()
+
+def double(x):
+    return x
+'''
+
+
+def test_results_written_by_anything_but_the_probe_are_not_taken(tmp_path):
+    """A thread the notebook leaves running races the probe to write full marks and a seal;
+    the seal must carry the HMAC keyed with the secret only the probe cell's source held."""
+    write_notebook(tmp_path / "racer.ipynb", THREAD_FORGER)
+    result = grade(tmp_path)["racer"]
+    assert result.score <= 1  # what `return x` earns; 0 when the forgery got in first
+    if result.score == 0:
+        assert any("do not match the seal" in error for error in result.errors)
