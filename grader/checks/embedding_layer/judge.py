@@ -73,6 +73,8 @@ def _lookup_item(inputs: dict, call: Any, matrix: Any, shape: tuple[int, int]):
         output, matrix.astype(np.float64)[input_batch], rtol=1e-5, atol=1e-6
     ):
         return item("lookup", True)
+    if not np.all(np.isfinite(output)):
+        return item("lookup", False, "layer(input_batch) returned NaN or infinity.")
     return item(
         "lookup",
         False,

@@ -132,3 +132,4 @@ class InfiniteLayer(EmbeddingLayer):
 def test_infinite_rows_never_count_as_the_looked_up_rows():
     report = run(InfiniteLayer)
     assert "layer(input_batch) returns the looked-up rows" in failed(report)
+    assert "NaN or infinity" in report.items[4].message
