@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from grader.checks.judging import finite_allclose
 from grader.core.randomness import known_gradient
 
 VARIABLE_KINDS = ("keras.Variable", "tf.Variable")
@@ -132,7 +133,7 @@ def step_problem(step: Any, seed: int, facts: dict, owner: str = "model") -> str
         )
     change = after.astype(np.float64) - before.astype(np.float64)
     expected = -known_gradient(seed, before.shape).astype(np.float64)
-    if np.all(np.isfinite(change)) and np.allclose(change, expected, rtol=1e-3, atol=1e-6):
+    if finite_allclose(change, expected, rtol=1e-3, atol=1e-6):
         return None
     if np.all(change == 0):
         return tracking_problem(facts, owner) or (

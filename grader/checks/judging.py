@@ -38,6 +38,21 @@ def finite_array(value: Any, shape: tuple[int, ...] | None = None) -> np.ndarray
     return value.astype(np.float64)
 
 
+def finite_allclose(found: Any, expected: Any, *, rtol: float, atol: float) -> bool:
+    """Whether `found` and `expected` are arrays of one shape, all finite, equal within
+    `atol + rtol * |expected|` entry by entry; NaN and infinities never match (np.allclose
+    counts inf == inf)."""
+    found, expected = np.asarray(found), np.asarray(expected)
+    if found.dtype.kind not in "biuf" or expected.dtype.kind not in "biuf":
+        return False
+    if found.shape != expected.shape:
+        return False
+    found, expected = found.astype(np.float64), expected.astype(np.float64)
+    if not (np.all(np.isfinite(found)) and np.all(np.isfinite(expected))):
+        return False
+    return bool(np.all(np.abs(found - expected) <= atol + rtol * np.abs(expected)))
+
+
 def observed_values(observation: Any, shape: tuple[int, ...]) -> np.ndarray | None:
     """The finite float64 "values" array of `shape` in an observation dict, or None."""
     if type(observation) is not dict:

@@ -88,6 +88,13 @@ _TRANSLATIONS: tuple[tuple[str, str], ...] = (
         "the `optimizer` and `model` passed to train_step, created once outside it.",
     ),
     (
+        r"Unknown variable: .*This optimizer can only be called for the variables it was "
+        r"originally built with",
+        "the optimizer was given variables that are not the model's (notebook 05 builds it on "
+        "model.trainable_variables): use the `model` and `optimizer` passed to train_step, and "
+        "apply the gradients to model.trainable_variables.",
+    ),
+    (
         r"`x` and `y` must have the same dtype|must have the same dtype",
         "TensorFlow does not mix dtypes in one operation: cast one side, e.g. "
         "`tf.cast(mask, tf.float32)` or `tf.cast(lengths, losses.dtype)`.",

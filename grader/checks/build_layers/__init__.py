@@ -4,7 +4,8 @@ bidirectional tagger?
     __init__         the declaration: title, items and points
     inputs           grader side: random sizes, one padded batch and its variants (NumPy only)
     probe            LEARNER side: builds the model, calls it on each variant, reads its embedding
-    judge            grader side: construction, logits, the embedding (checks/embedding_judging)
+    judge            grader side: construction (two working recurrent layers), logits, the
+                     embedding (checks/embedding_judging)
     judge_behaviour  grader side: masking, both directions, no dropout at inference
     judge_output     grader side: logits are the affine output layer's (no softmax or activation)
     spec             the CheckSpec tying them together (grader side)

@@ -124,5 +124,10 @@ def make_inputs(rng: np.random.Generator, *, time_limit: float = TIME_LIMIT) -> 
         "stats_sizes": dict(sizes, vocabulary_size=stats_vocabulary_size),
         "step_seed": int(rng.integers(0, 2**31 - 1)),
         "output_target": float(rng.uniform(*OUTPUT_TARGETS)),
+        # The logits' weights in the sum whose gradient tells which weights affect them (random:
+        # a sum of plain logits has no gradient when a model centres its logits over tags).
+        "influence_weights": rng.normal(size=(batch_size, max_time, sizes["n_tags"])).astype(
+            np.float32
+        ),
         "time_limit": float(time_limit),
     }

@@ -20,11 +20,18 @@ from grader.checks.embedding_judging import (
     step_problem,
     variable_problem,
 )
-from grader.checks.judging import error_of, observed_values
+from grader.checks.judging import error_of, finite_number, observed_values
 from grader.core.report import CheckItem, Report
 from grader.core.spec import item_maker
 
 item = item_maker(ITEMS)
+
+INFLUENCE_MIN = 1e-6
+"""A recurrent kernel changes the logits when their gradient's norm exceeds this (honest
+taggers of the check's sizes: 0.03 or more; an unused weight: exactly 0)."""
+NO_PREVIOUS_WORD = 1e-3
+"""... and leaves one-word sentences alone: at most this fraction of it there (exactly 0 for a
+real recurrent layer, whose first state is zeros)."""
 
 
 def judge(inputs: dict, observations: dict) -> Report:
@@ -43,7 +50,11 @@ def judge(inputs: dict, observations: dict) -> Report:
             + [item(key, False, skipped, attempted) for key in list(ITEM_NAMES)[1:]],
         )
     items = []
-    lstms = _lstm_problem(observations.get("variable_shapes"), int(sizes["n_hidden_rnn"]))
+    lstms = _lstm_problem(
+        observations.get("variable_shapes"),
+        observations.get("influence"),
+        int(sizes["n_hidden_rnn"]),
+    )
     if construct.get("is_keras_model") is not True:
         items.append(
             item(
@@ -77,25 +88,69 @@ def judge(inputs: dict, observations: dict) -> Report:
     return Report(TITLE, items)
 
 
-def _lstm_problem(shapes: Any, hidden: int) -> str | None:
-    """None when the model has two recurrent layers of `hidden` units, one per direction
-    (found by their recurrent kernels: [hidden, 4 * hidden] for an LSTM, [hidden, 3 * hidden]
-    for a GRU, which the course also accepts), else why not."""
+def _lstm_problem(shapes: Any, influence: Any, hidden: int) -> str | None:
+    """None when the model has two recurrent layers of `hidden` units, one per direction, else
+    why not. They are found by their recurrent kernels ([hidden, 4 * hidden] for an LSTM,
+    [hidden, 3 * hidden] for a GRU, which the course also accepts), and each must do a
+    recurrent kernel's job (`influence`, the probe's gradient norms of the logits): change the
+    logits of real words, but not those of one-word sentences, where no previous word left a
+    state for it to multiply."""
     message, _ = error_of(shapes)
     if message:
         return message
     if type(shapes) is not list or not all(type(shape) is list for shape in shapes):
         return "The check could not read the shapes of model.trainable_variables."
-    recurrent = sum(1 for shape in shapes if shape in ([hidden, 4 * hidden], [hidden, 3 * hidden]))
-    if recurrent >= 2:
-        return None
+    kernels = [
+        n for n, shape in enumerate(shapes) if shape in ([hidden, 4 * hidden], [hidden, 3 * hidden])
+    ]
+    if len(kernels) >= 2:
+        norms = _influence_norms(influence, len(shapes))
+        if isinstance(norms, str):
+            return norms
+        batch, first_word = norms
+        recurrent = [
+            n
+            for n in kernels
+            if batch[n] > INFLUENCE_MIN and first_word[n] <= NO_PREVIOUS_WORD * batch[n]
+        ]
+        if len(recurrent) >= 2:
+            return None
+        return (
+            f"The model has {len(kernels)} weights shaped like the recurrent kernels of "
+            f"n_hidden_rnn={hidden} units ([{hidden}, {4 * hidden}]), but {len(recurrent)} of "
+            "them work as one: a recurrent kernel multiplies the state the previous word left, "
+            "so it changes the logits of real words, and not those of a one-word sentence. "
+            "Run the embeddings through keras.layers.Bidirectional(keras.layers.LSTM("
+            "n_hidden_rnn, return_sequences=True)) and compute the logits from its output."
+        )
     return (
-        f"The model has {recurrent} LSTM of n_hidden_rnn={hidden} units (found by their "
+        f"The model has {len(kernels)} LSTM of n_hidden_rnn={hidden} units (found by their "
         f"recurrent kernels, [{hidden}, {4 * hidden}], or [{hidden}, {3 * hidden}] for a GRU); "
         "the exercise's tagger has two, one per "
         "direction: keras.layers.Bidirectional(keras.layers.LSTM(n_hidden_rnn, "
         "return_sequences=True)). Other layers that read both ways earn no points here."
     )
+
+
+def _influence_norms(influence: Any, count: int) -> tuple[list[float], list[float]] | str:
+    """The probe's gradient norms ("batch", "first_word": one finite number >= 0 per trainable
+    variable), or why they cannot be used."""
+    message, _ = error_of(influence)
+    if message:
+        return "Computing how the model's weights affect its logits failed: " + message
+    unreadable = "The check could not read how the model's weights affect its logits."
+    if type(influence) is not dict:
+        return unreadable
+    lists = []
+    for key in ("batch", "first_word"):
+        values = influence.get(key)
+        if type(values) is not list or len(values) != count:
+            return unreadable
+        numbers = [finite_number(value) for value in values]
+        if any(number is None or number < 0 for number in numbers):
+            return unreadable
+        lists.append(numbers)
+    return lists[0], lists[1]
 
 
 def _judge_logits(inputs: dict, calls: dict, shape: tuple[int, ...]) -> CheckItem:

@@ -1,7 +1,8 @@
 """check_build_layers, probe (LEARNER side: the only place this check runs learner code).
 
 Builds the learner's model, calls it on the batch and on each variant, records what its
-embedding is; returns plain data (arrays, dtype names, failure messages) for the judge.
+embedding is and how much each of its weights affects the logits; returns plain data (arrays,
+dtype names, numbers, failure messages) for the judge.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from grader.learner_side.conversions import describe, is_a
 from grader.learner_side.models import (
     MODEL_CALL,
     build_learner_model,
+    call_for_logits,
     call_model,
     embedding_facts,
     known_step,
@@ -69,6 +71,7 @@ def probe(objects: Mapping[str, Any], inputs: dict) -> dict:
     )
     observations["embedding"] = embedding_facts(model, check=CHECK, limit=limit)
     observations["variable_shapes"] = _variable_shapes(model, limit)
+    observations["influence"] = _influence(model, inputs, limit)
     observations["stats_embedding"], observations["stats_step"] = _initial_embedding(
         model_class, inputs, limit
     )
@@ -89,6 +92,51 @@ def _variable_shapes(model: Any, limit: float) -> list | dict:
         return learner_failure(error)
     except Exception as error:  # a variable whose shape is not a list of ints
         return {"error": f"model.trainable_variables: {type(error).__name__}"}
+
+
+def _influence(model: Any, inputs: dict, limit: float) -> dict:
+    """How much each trainable variable affects the logits of real words: the norm of the
+    gradient of their weighted sum, on the batch and on its first words alone (one-word
+    sentences: no word before or after, so a recurrent kernel, which multiplies the state the
+    previous word left, has no effect there). {"batch": [...], "first_word": [...]} (one float
+    per trainable variable, 0.0 for no gradient) or a failure."""
+    import tensorflow as tf
+
+    weights = np.asarray(inputs["influence_weights"], dtype=np.float32)
+    input_batch, lengths = inputs["input_batch"], inputs["lengths"]
+    real = (np.arange(input_batch.shape[1])[None, :] < lengths[:, None]).astype(np.float32)
+    first_words = np.ascontiguousarray(input_batch[:, :1])
+    ones = np.ones_like(lengths)
+    try:
+        variables = call_learner(
+            lambda: list(model.trainable_variables),
+            check=CHECK,
+            what="model.trainable_variables",
+            time_limit=limit,
+        )
+        norms = {}
+        for name, (batch, batch_lengths, mask) in {
+            "batch": (input_batch, lengths, real),
+            "first_word": (first_words, ones, real[:, :1]),
+        }.items():
+            with tf.GradientTape() as tape:
+                logits = call_for_logits(model, batch, batch_lengths, check=CHECK, limit=limit)
+                logits = tf.cast(tf.convert_to_tensor(logits), tf.float32)
+                total = tf.reduce_sum(logits * weights[:, : batch.shape[1]] * mask[..., None])
+            found = tape.gradient(total, variables)
+            norms[name] = [0.0 if g is None else _norm(g) for g in found]
+        return norms
+    except LearnerError as error:
+        return learner_failure(error)
+    except Exception as error:  # a gradient that is no tensor: no influence observed
+        return {"error": f"the gradient of the logits: {type(error).__name__}"}
+
+
+def _norm(gradient: Any) -> float:
+    """The L2 norm of a gradient (dense or IndexedSlices), as a float."""
+    import tensorflow as tf
+
+    return float(tf.norm(tf.cast(tf.convert_to_tensor(gradient), tf.float64)).numpy())
 
 
 def _initial_embedding(model_class: Any, inputs: dict, limit: float) -> tuple[dict, dict]:

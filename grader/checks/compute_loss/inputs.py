@@ -8,17 +8,22 @@ from grader.core.randomness import random_padded_batch
 
 TIME_LIMIT = 15.0
 """Seconds one call of the learner's compute_loss may take (the batches are tiny)."""
+COURSE_PAD_INDEX = 1
+"""The <PAD> id of the course's vocabulary (bilstm_ner.vocabulary): every learner's training
+masks with it, so one case always uses it (a loss wrong only for it must not pass)."""
 
 
 def make_inputs(rng: np.random.Generator, *, time_limit: float = TIME_LIMIT) -> dict:
-    """Six batches (pad_index 0 in two, random elsewhere; one without padding) with logits,
-    and one more with extreme logits.
+    """Six batches with logits, and one more with extreme logits. pad_index is 0 in two,
+    the course's own <PAD> id 1 in one (drawn among the other padded ones), and different random
+    ids >= 2 in the other three (one without padding).
 
     Returns {"vocabulary_size", "n_tags", "time_limit" (seconds per learner call),
     "cases": [{"input_batch", "ground_truth_tags", "lengths", "pad_index",
     "logits": float32 [B, T, K], "garbage_logits": the same but for random large values at
     padded positions}], "gradient_case": the index of the case whose gradient is compared,
-    "extreme": a batch like the cases' (no garbage) whose logits are huge and wrong}.
+    "extreme": a batch like the cases' (no garbage) whose logits are huge and wrong}. The
+    gradient is compared on the pad_index 1 case: the padding id training uses.
     """
     vocabulary_size = int(rng.integers(20, 61))
     n_tags = int(rng.integers(3, 10))
@@ -31,9 +36,17 @@ def make_inputs(rng: np.random.Generator, *, time_limit: float = TIME_LIMIT) -> 
         (True, int(rng.integers(3, 6)), "zero", True),
         (False, int(rng.integers(3, 6)), "pad", True),
     ]
+    others = [index for index, plan in enumerate(plans) if not plan[0]]
+    course_case = int(rng.choice([index for index in others if plans[index][3]]))
+    random_pads = iter(rng.choice(np.arange(2, vocabulary_size), len(others), replace=False))
     cases = []
-    for pad_is_zero, batch_size, padded_tags, padded in plans:
-        pad_index = 0 if pad_is_zero else int(rng.integers(2, vocabulary_size))
+    for index, (pad_is_zero, batch_size, padded_tags, padded) in enumerate(plans):
+        if pad_is_zero:
+            pad_index = 0
+        elif index == course_case:
+            pad_index = COURSE_PAD_INDEX
+        else:
+            pad_index = int(next(random_pads))
         max_time = int(rng.integers(4, 9))
         batch = random_padded_batch(
             rng,
@@ -46,8 +59,8 @@ def make_inputs(rng: np.random.Generator, *, time_limit: float = TIME_LIMIT) -> 
         )
         if not padded:
             batch = _without_padding(rng, batch, vocabulary_size)
-        elif pad_index >= 2:  # real words 0 and 1 tell a mask hard-coded to 0 or 1 from no mask
-            batch = _with_real_ids(rng, batch, (0, 1))
+        elif pad_index != 0:  # real words 0 and 1 tell a mask hard-coded to 0 or 1 from no mask
+            batch = _with_real_ids(rng, batch, (0, 1) if pad_index >= 2 else (0,))
         shape = (batch_size, max_time, n_tags)
         logits = (rng.normal(size=shape) * rng.uniform(1.0, 3.0)).astype(np.float32)
         padding = (batch["input_batch"] == pad_index)[..., None]
@@ -62,7 +75,7 @@ def make_inputs(rng: np.random.Generator, *, time_limit: float = TIME_LIMIT) -> 
         "n_tags": n_tags,
         "time_limit": float(time_limit),
         "cases": cases,
-        "gradient_case": 1,
+        "gradient_case": course_case,
         "extreme": _extreme_case(rng, vocabulary_size, n_tags),
     }
 

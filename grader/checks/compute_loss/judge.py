@@ -32,6 +32,7 @@ from grader.checks.compute_loss.reference import (
     per_sentence_losses,
     reference_loss,
 )
+from grader.checks.judging import finite_allclose
 from grader.core.report import CheckItem, Report
 from grader.core.spec import not_attempted_report
 
@@ -66,7 +67,7 @@ def _shape_message(value: np.ndarray, case: dict) -> str:
         expected = per_sentence_losses(
             case["logits"], case["ground_truth_tags"], case["input_batch"], case["pad_index"]
         )
-        if np.allclose(value, expected, rtol=DIAGNOSIS_TOLERANCE, atol=ABSOLUTE_TOLERANCE):
+        if finite_allclose(value, expected, rtol=DIAGNOSIS_TOLERANCE, atol=ABSOLUTE_TOLERANCE):
             return (
                 f"compute_loss returned the per-sentence losses (shape {shape}); the loss must "
                 "be one number: take their mean over sentences with `tf.reduce_mean`."

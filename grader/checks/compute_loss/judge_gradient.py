@@ -9,6 +9,7 @@ import numpy as np
 from grader.checks.compute_loss.compare import close as _close
 from grader.checks.compute_loss.compare import scalar as _scalar
 from grader.checks.compute_loss.reference import arguments, reference_gradient, reference_loss
+from grader.checks.judging import finite_allclose
 
 GRADIENT_RTOL = 1e-3
 GRADIENT_ATOL = 1e-5
@@ -43,7 +44,7 @@ def gradient_message(case: dict, observed: dict) -> str | None:
                 f"The gradient of your loss with respect to the logits ({where}) is not a "
                 f"finite array of shape {expected.shape}."
             )
-        if not np.allclose(gradient, expected, rtol=GRADIENT_RTOL, atol=GRADIENT_ATOL):
+        if not finite_allclose(gradient, expected, rtol=GRADIENT_RTOL, atol=GRADIENT_ATOL):
             worst = float(np.abs(gradient - expected).max())
             return (
                 f"The gradient of your loss with respect to the logits ({where}) differs from "

@@ -14,7 +14,7 @@ from grader.checks.embedding_judging import (
     variable_problem,
 )
 from grader.checks.embedding_layer import ITEMS, TITLE
-from grader.checks.judging import error_of
+from grader.checks.judging import error_of, finite_allclose
 from grader.core.report import Report
 from grader.core.spec import item_maker, not_attempted_report
 
@@ -69,10 +69,12 @@ def _lookup_item(inputs: dict, call: Any, matrix: Any, shape: tuple[int, int]):
         return item("lookup", False, "The layer's output could not be read as numbers.")
     if type(matrix) is not np.ndarray or tuple(matrix.shape) != shape:
         return item("lookup", False, "Not checked: embedding_matrix could not be read (above).")
-    if tuple(output.shape) == expected_shape and np.allclose(
-        output.astype(np.float64), matrix.astype(np.float64)[input_batch], atol=1e-6
+    if tuple(output.shape) == expected_shape and finite_allclose(
+        output, matrix.astype(np.float64)[input_batch], rtol=1e-5, atol=1e-6
     ):
         return item("lookup", True)
+    if not np.all(np.isfinite(output)):
+        return item("lookup", False, "layer(input_batch) returned NaN or infinity.")
     return item(
         "lookup",
         False,

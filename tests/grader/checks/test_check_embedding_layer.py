@@ -117,3 +117,19 @@ def test_the_judge_survives_malformed_observations():
     for observations in ({}, {"has_matrix": True, "matrix": {"array": "x"}}, None):
         report = EMBEDDING_LAYER.judge(inputs, observations)
         assert not report.passed
+
+
+class InfiniteLayer(EmbeddingLayer):
+    """Red team 5: a matrix of infinities looks itself up "right" under np.allclose."""
+
+    def __init__(self, vocabulary_size, embedding_dim, **kwargs):
+        keras.layers.Layer.__init__(self, **kwargs)
+        self.embedding_matrix = self.add_weight(
+            shape=(vocabulary_size, embedding_dim), initializer=keras.initializers.Constant(np.inf)
+        )
+
+
+def test_infinite_rows_never_count_as_the_looked_up_rows():
+    report = run(InfiniteLayer)
+    assert "layer(input_batch) returns the looked-up rows" in failed(report)
+    assert "NaN or infinity" in report.items[4].message

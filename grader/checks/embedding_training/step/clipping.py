@@ -10,10 +10,17 @@ only the factors' proportions are compared.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
 
 from grader.checks.embedding_training import step_item as item
+from grader.checks.embedding_training.step.each_variable import (
+    Scale,
+    given_optimizer_scale,
+    off_step_message,
+    off_step_variables,
+)
 from grader.checks.embedding_training.step.fit import StepFit
 from grader.core.report import CheckItem
 
@@ -44,16 +51,31 @@ def _error(observed: np.ndarray, expected: np.ndarray, *, free_scale: bool) -> f
     return float(np.linalg.norm(observed - expected)) / max(float(np.linalg.norm(expected)), 1e-30)
 
 
+@dataclass(frozen=True)
+class Moves:
+    """What the step did to every variable: `changes` from `starts`, which of them moved
+    (`moved`: each is then compared with the exercise's step), and their `paths` (names)."""
+
+    changes: list[np.ndarray]
+    starts: list[np.ndarray]
+    moved: list[bool]
+    paths: list[str]
+
+
 def judge_clipping(
     fit: StepFit | None,
+    moves: Moves,
     gradients: list[np.ndarray],
     slice_norm: float,
-    learning_rate: float,
+    rates: tuple[float, float],
     applications: int | None,
     fit_tolerance: float,
 ) -> CheckItem:
-    """The "clipping" item. `applications`: how many optimizer steps the weights show (None:
-    not the given optimizer's, so the learning rate does not fix the scale)."""
+    """The "clipping" item. `rates`: the learning rate and the weight decay per step;
+    `applications`: how many optimizer steps the weights show (None: not the given optimizer's,
+    so the learning rate does not fix the scale). Passes when the fitted steps are the
+    exercise's and every variable that moved took its own clipped step (`each_variable`)."""
+    learning_rate, decay = rates
     if fit is None or not fit.fits:
         return item("clipping", False, "Not checked: no variable changed.")
     numbers = sorted(fit.fits)
@@ -86,8 +108,14 @@ def judge_clipping(
         )
     factors = steps / (learning_rate * (applications or 1))
     errors = {name: _error(factors, h, free_scale=free_scale) for name, h in expected.items()}
-    if min(errors["per_variable"], errors["per_variable_dense"]) <= STEP_RTOL:
-        return item("clipping", True)
+    convention = min(("per_variable", "per_variable_dense"), key=errors.get)
+    if errors[convention] <= STEP_RTOL:
+        if applications:
+            scale = given_optimizer_scale(learning_rate, decay, applications)
+        else:
+            h = expected[convention]
+            scale = Scale(learning_rate * float(factors @ h) / float(h @ h), None)
+        return _judge_each_variable(moves, gradients, norms, slice_norm, scale, learning_rate)
     best = min(errors, key=errors.get)
     largest = float(np.max(np.abs(steps) * np.array([norms[n] for n in numbers])))
     if errors[best] <= STEP_RTOL and best.startswith("global") and not free_scale:
@@ -117,3 +145,21 @@ def judge_clipping(
         "[tf.clip_by_norm(g, 1.0) for g in gradients], then apply them once with the "
         "optimizer you are given.",
     )
+
+
+def _judge_each_variable(
+    moves: Moves,
+    gradients: list[np.ndarray],
+    norms: list[float],
+    slice_norm: float,
+    scale: Scale,
+    learning_rate: float,
+) -> CheckItem:
+    """Passes when every variable that moved took the exercise's step, entry by entry (the
+    embedding with either convention for its IndexedSlices' norm)."""
+    factors = [(_clip(norm),) for norm in norms]
+    factors[0] = (_clip(slice_norm), _clip(norms[0]))
+    off = off_step_variables(moves.changes, moves.starts, gradients, factors, scale, moves.moved)
+    if not off:
+        return item("clipping", True)
+    return item("clipping", False, off_step_message(off, moves.paths, learning_rate))

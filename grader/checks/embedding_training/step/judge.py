@@ -15,7 +15,7 @@ from typing import Any
 
 from grader.checks.embedding_training import STEP_ITEMS
 from grader.checks.embedding_training import step_item as item
-from grader.checks.embedding_training.step.clipping import judge_clipping
+from grader.checks.embedding_training.step.clipping import Moves, judge_clipping
 from grader.checks.embedding_training.step.fit import (
     StepFit,
     embedding_shrink,
@@ -65,6 +65,9 @@ def judge_learner_step(inputs: dict, observations: Any, recomputed: Any) -> list
     losses = recomputed["loss_before"]
     losses_after = recomputed.get("loss_after")
     losses_after = losses_after if type(losses_after) is dict else {}
+    moved = moved_variables(changes, before)
+    # Every variable that moved, small ones included, is compared with the exercise's step.
+    moves = Moves(changes, before, [m or s for m, s in zip(moved, changed, strict=True)], paths)
     return [
         _judge_returns(
             observations.get("returned"),
@@ -78,12 +81,13 @@ def judge_learner_step(inputs: dict, observations: Any, recomputed: Any) -> list
             observations.get("applied"),
             gradients_agree(observations.get("received"), inputs, before, changes),
         ),
-        _judge_all_variables(paths, changed, moved_variables(changes, before)),
+        _judge_all_variables(paths, changed, moved),
         judge_clipping(
             fit,
+            moves,
             gradients[mode],
             float(recomputed["embedding_slice_norm"][mode]),
-            float(inputs["learning_rate"]),
+            (float(inputs["learning_rate"]), decay),
             applications if applications and applications > 0 else None,
             FIT_RTOL,
         ),

@@ -162,3 +162,31 @@ def test_a_hostile_output_is_a_failed_item_not_a_grader_error():
     assert "internal grader error" not in names, str(report)
     failed = {item.name: item.message for item in report.items if not item.passed}
     assert ITEM_NAMES["logits"] in failed and ITEM_NAMES["construct"] in failed
+
+
+@pytest.mark.parametrize(
+    "influence",
+    [
+        None,
+        {"error": "the gradient of the logits: TypeError"},
+        {"batch": [1.0], "first_word": [0.0]},
+        {"batch": "many", "first_word": []},
+        {"nan": True},
+    ],
+    ids=["missing", "failure", "too short", "not lists", "no keys"],
+)
+def test_recurrent_kernels_whose_influence_cannot_be_read_earn_no_construct_point(influence):
+    from bilstm_ner.model import BiLSTMTagger
+
+    inputs = make_build_layers_inputs(np.random.default_rng(2))
+    observations = BUILD_LAYERS.probe({"BiLSTMTagger": BiLSTMTagger}, inputs)
+    assert judge_build_layers(inputs, observations).passed
+    count = len(observations["variable_shapes"])
+    observations["influence"] = influence
+    report = judge_build_layers(inputs, observations)
+    assert ITEM_NAMES["construct"] in {item.name for item in report.items if not item.passed}
+    for bad in (np.nan, np.inf, -1.0):
+        batch = [bad] * count
+        observations["influence"] = {"batch": batch, "first_word": [0.0] * count}
+        report = judge_build_layers(inputs, observations)
+        assert not report.items[0].passed, bad

@@ -221,7 +221,38 @@ class MaskWithoutMaxlen(Tagger):
         return self.output_dense(self.birnn(embeddings, mask=mask, training=training))
 
 
+class RunningSums(Tagger):
+    """Red team 5: masked running sums both ways instead of LSTMs (bidirectional, masked),
+    beside two unused weights shaped like LSTM recurrent kernels."""
+
+    def make_rnn(self, n_hidden_rnn):
+        self.forward_kernel = self.add_weight(shape=(n_hidden_rnn, 4 * n_hidden_rnn))
+        self.backward_kernel = self.add_weight(shape=(n_hidden_rnn, 4 * n_hidden_rnn))
+        return None
+
+    def context(self, input_batch, lengths):
+        embeddings = tf.nn.embedding_lookup(self.embedding_matrix, input_batch)
+        mask = tf.cast(tf.sequence_mask(lengths, tf.shape(input_batch)[1]), tf.float32)
+        embeddings = embeddings * mask[..., None]
+        forward = tf.cumsum(embeddings, axis=1)
+        backward = tf.cumsum(embeddings, axis=1, reverse=True)
+        return tf.concat([embeddings, forward, backward], axis=-1)
+
+    def call(self, input_batch, lengths, training=False):
+        return self.output_dense(self.context(input_batch, lengths))
+
+
+class RunningSumsWithKernelsInTheLogits(RunningSums):
+    """The same, with the would-be kernels added into every logit so they get a gradient."""
+
+    def call(self, input_batch, lengths, training=False):
+        kernels = tf.reduce_mean(self.forward_kernel) + tf.reduce_mean(self.backward_kernel)
+        return super().call(input_batch, lengths, training) + 1e-3 * kernels
+
+
 MUTANTS = [
+    (RunningSums, "construct", "but 0 of them work as one"),
+    (RunningSumsWithKernelsInTheLogits, "construct", "but 0 of them work as one"),
     (MaskOneShort, "backward", "as a mask one short does"),
     (MaskOneShort, "forward", "tf.sequence_mask(lengths, maxlen=T)"),
     (MaskOneShort, "positions", "not even the word's own"),

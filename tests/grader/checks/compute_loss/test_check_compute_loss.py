@@ -13,6 +13,7 @@ import tensorflow as tf
 
 from grader import check_compute_loss
 from grader.checks import CHECKS
+from grader.checks.compute_loss import MATCHES_ANY_PAD
 from grader.checks.compute_loss.inputs import make_inputs
 from grader.checks.compute_loss.judge import judge
 from grader.checks.compute_loss.reference import reference_gradient, reference_loss
@@ -172,10 +173,36 @@ def test_a_huge_result_is_recorded_by_its_shape_only():
     assert "shape (300, 300); expected a scalar" in observations["errors"][0]
 
 
-def test_pad_indices_are_random_and_sometimes_zero():
-    pads = [case["pad_index"] for case in make_inputs(np.random.default_rng(3))["cases"]]
-    assert 0 in pads
-    assert any(pad >= 2 for pad in pads)
+@pytest.mark.parametrize("seed", range(10))
+def test_pad_indices_are_zero_the_courses_own_and_different_random_ids(seed):
+    inputs = make_inputs(np.random.default_rng(seed))
+    pads = [case["pad_index"] for case in inputs["cases"]]
+    assert pads.count(0) == 2 and pads.count(1) == 1
+    others = [pad for pad in pads if pad >= 2]
+    assert len(others) == 3 and len(set(others)) == 3
+    assert inputs["cases"][inputs["gradient_case"]]["pad_index"] == 1
+
+
+def test_one_case_pads_with_the_courses_own_pad_id():
+    from bilstm_ner.vocabulary import build_token_vocabulary
+    from grader.checks.compute_loss.inputs import COURSE_PAD_INDEX
+
+    assert build_token_vocabulary([["a", "b"]]).pad_index == COURSE_PAD_INDEX
+
+
+def unmasked_for_the_courses_pad_id(logits, ground_truth_tags, input_batch, pad_index):
+    """Red team 5: right for every pad_index but 1, the one every learner trains with."""
+    losses = tf.nn.sparse_softmax_cross_entropy_with_logits(labels=ground_truth_tags, logits=logits)
+    if pad_index == 1:
+        return tf.reduce_mean(losses)
+    return correct_sparse_cross_entropy(logits, ground_truth_tags, input_batch, pad_index)
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_a_loss_wrong_only_for_the_courses_pad_id_fails(seed):
+    report = check_compute_loss(unmasked_for_the_courses_pad_id, seed=seed)
+    failed = {item.name for item in report.items if not item.passed}
+    assert MATCHES_ANY_PAD in failed, str(report)
 
 
 def test_the_judge_alone_passes_reference_values_without_tensorflow():

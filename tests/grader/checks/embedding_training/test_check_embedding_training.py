@@ -27,6 +27,49 @@ def test_a_correct_train_step_passes_in_every_style(correct_train_step):
     assert report.max_score == len(STEP_ITEMS)
 
 
+def apply_without_variables(model, optimizer, input_batch, ground_truth_tags, lengths, pad_index):
+    """Keras 3's `optimizer.apply(gradients)`: right in notebook 05's loop, which builds the
+    optimizer on model.trainable_variables first."""
+    import tensorflow as tf
+
+    from bilstm_ner.model import compute_loss
+
+    with tf.GradientTape() as tape:
+        logits = model(input_batch, lengths, training=True)
+        loss = compute_loss(logits, ground_truth_tags, input_batch, pad_index)
+    gradients = tape.gradient(loss, model.trainable_variables)
+    optimizer.apply([tf.clip_by_norm(gradient, 1.0) for gradient in gradients])
+    return loss
+
+
+def clips_with_the_optimizers_clipnorm(
+    model, optimizer, input_batch, ground_truth_tags, lengths, pad_index
+):
+    """The optimizer clips each gradient by norm 1.0 itself: the exercise's maths."""
+    import tensorflow as tf
+
+    from bilstm_ner.model import compute_loss
+
+    optimizer.clipnorm = 1.0
+    with tf.GradientTape() as tape:
+        logits = model(input_batch, lengths, training=True)
+        loss = compute_loss(logits, ground_truth_tags, input_batch, pad_index)
+    gradients = tape.gradient(loss, model.trainable_variables)
+    optimizer.apply_gradients(zip(gradients, model.trainable_variables, strict=True))
+    return loss
+
+
+@pytest.mark.parametrize(
+    "train_step", [apply_without_variables, clips_with_the_optimizers_clipnorm]
+)
+def test_an_honest_step_through_the_optimizers_own_api_passes(train_step):
+    """Red team 5: both scored less (0/7: an unbuilt optimizer; 6/7: "written by hand")."""
+    from bilstm_ner.model import BiLSTMTagger
+
+    report = check_embedding_training(BiLSTMTagger, train_step, seed=17)
+    assert report.passed, str(report)
+
+
 def test_the_course_reference_model_earns_no_points_so_an_untouched_notebook_05_scores_zero():
     """Notebook 05 trains the course's own BiLSTMTagger: only the learner's train_step counts."""
     from bilstm_ner.model import BiLSTMTagger

@@ -89,3 +89,17 @@ def test_weights_that_are_no_step_earn_nothing_whatever_the_claims(setting, forg
         rows = np.unique(inputs["input_batch"])
         after[0][rows] += 0.01 * rng.normal(size=after[0][rows].shape)
     assert points(inputs, after, 1.2345) == set()
+
+
+@pytest.mark.parametrize("factor", [-1.0, 0.5, 1.5, 25.0])
+def test_one_small_variable_off_the_exercises_step_loses_the_clipping_point(setting, factor):
+    """Red team 5: the output bias (n_tags entries) could take any step, even up its gradient."""
+    inputs, recomputed = setting
+    after = clipped_step(inputs, recomputed, "train")
+    bias = next(n for n, path in enumerate(recomputed["paths"]) if path.endswith("logits/bias"))
+    start = recomputed["before"][bias]
+    decayed = start * (1 - inputs["learning_rate"] * inputs["weight_decay"])
+    after[bias] = decayed + factor * (after[bias] - decayed)
+    earned = points(inputs, after, recomputed["loss_before"]["train"])
+    assert "clipping" not in earned
+    assert {"returns", "optimizer", "step_rows", "dropout"} <= earned

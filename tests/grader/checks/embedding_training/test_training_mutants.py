@@ -181,6 +181,30 @@ def climbs_the_gradient(model, optimizer, input_batch, ground_truth_tags, length
     return loss
 
 
+def _scales_the_output_bias(factor):
+    def train_step(model, optimizer, input_batch, ground_truth_tags, lengths, pad_index):
+        """Red team 5: the output bias (n_tags entries) was too small to be evidence."""
+        loss, gradients = _loss_and_gradients(
+            model, input_batch, ground_truth_tags, lengths, pad_index
+        )
+        gradients = [
+            factor * gradient
+            if variable is model.output_dense.bias
+            else tf.clip_by_norm(gradient, 1.0)
+            for gradient, variable in zip(gradients, model.trainable_variables, strict=True)
+        ]
+        optimizer.apply_gradients(zip(gradients, model.trainable_variables, strict=True))
+        return loss
+
+    return train_step
+
+
+scales_the_output_bias = _scales_the_output_bias(25.0)
+scales_the_output_bias.__name__ = "scales_the_output_bias"
+climbs_on_the_output_bias = _scales_the_output_bias(-1.0)
+climbs_on_the_output_bias.__name__ = "climbs_on_the_output_bias"
+
+
 def mean_over_padding_too(model, optimizer, input_batch, ground_truth_tags, lengths, pad_index):
     with tf.GradientTape() as tape:
         logits = model(input_batch, lengths, training=True)
@@ -275,6 +299,8 @@ STEP_MUTANTS = [
     (uses_its_own_adam, "optimizer", "use the `optimizer` and `model` passed to train_step"),
     (applies_twice, "optimizer", "exactly once"),
     (climbs_the_gradient, "clipping", "up the gradient"),
+    (scales_the_output_bias, "clipping", "bias moved 25 times as far as that step"),
+    (climbs_on_the_output_bias, "clipping", "bias moved up its gradient"),
     (mean_over_padding_too, "returns", "masked loss"),
     (loss_outside_the_tape, "returns", "a gradient is None: the loss was not computed"),
     (loss_outside_the_tape, "returns", "test_training_mutants.py, line"),
