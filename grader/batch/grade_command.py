@@ -77,9 +77,10 @@ def run_grade(arguments: argparse.Namespace) -> int:
         from tqdm import tqdm
 
         progress = tqdm(total=len(notebooks), unit="notebook", file=sys.stderr, leave=False)
-    try:
+    try:  # the paths as given: each notebook keeps the folder it was found in (its root), and
+        # a folder x.ipynb found in one is reported, not walked into as if it were a folder given
         results = grade_paths(
-            [str(path) for path in notebooks],
+            arguments.paths,
             options,
             on_result=(lambda _: progress.update(1)) if progress is not None else None,
             tool_phases=tool_phases,

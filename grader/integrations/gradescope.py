@@ -41,11 +41,8 @@ from grader.batch.results import atomic_write_text, gradescope_json, results_tab
 from grader.batch.sandbox import NO_SANDBOX_WARNING
 from grader.batch.sandbox import resolve as resolve_sandbox
 from grader.batch.submissions import UsageError, load_registry
-from grader.integrations.gradescope_submission import (
-    Found,
-    find_notebooks,
-    missing_result,
-)
+from grader.integrations.gradescope_submission import Found, course_result, find_notebooks
+from grader.integrations.gradescope_submission import missing_result as missing_result  # as before
 
 ROOT_VARIABLE = "AUTOGRADER_ROOT"
 DEFAULT_ROOT = Path("/autograder")
@@ -122,6 +119,10 @@ def results_json(
             lines.append(f"{name} ({Path(result.path).name}): {part['output']}")
     missing = [name for name, result in graded if result.status == "missing"]
     listing = [f"graded: {found.notebooks[name].name} as {name}" for name in found.notebooks]
+    listing += [
+        f"invalid: {found.not_files[name].name} as {name} (not a notebook file)"
+        for name in found.not_files
+    ]
     listing += [f"missing: {name}.ipynb" for name in missing]
     listing += [f"ignored: {entry}" for entry in found.ignored]
     tests.insert(
@@ -170,12 +171,10 @@ def grade_submission(root: Path, settings: Settings) -> dict:
         jobs=settings.jobs,
         sandbox=sandbox,
     )
-    paths = list(found.notebooks.values())
-    results = dict(zip(paths, grade_paths(paths, options), strict=True)) if paths else {}
+    paths = list(found.notebooks.values())  # regular files only: never a folder to walk
+    results = {Path(r.path): r for r in grade_paths(paths, options)} if paths else {}
     graded = [
-        (name, results[found.notebooks[name]])
-        if name in found.notebooks
-        else (name, missing_result(name, requests, registry))
+        (name, course_result(name, requests, found, results, registry))
         for name, requests in sorted(course.assignments.items())
         if requests
     ]

@@ -146,3 +146,35 @@ def test_the_bundle_carries_the_grader_metadata_of_the_course_notebooks_asked_fo
     ]  # 06_tf1_appendix grades nothing
     one = course_metadata(ROOT / "solutions" / "04_compute_loss.ipynb")
     assert one == {"04_compute_loss": {"checks": ["compute_loss"]}}
+
+
+def test_a_folder_named_like_a_course_notebook_scores_zero_for_it_keeping_its_maximum(tmp_path):
+    root = toy_root(tmp_path)
+    write(root / "submission" / "double.ipynb", code_notebook(DOUBLE))
+    write(root / "submission" / "greet.ipynb" / ".double.ipynb", code_notebook(DOUBLE))
+    data = results(root)
+    greet = items_of(data, "greet")
+    assert [(t["score"], t["max_score"]) for t in greet] == [(0.0, 1.0)]  # greet's, not double's
+    assert "greet.ipynb is a folder, not a notebook file" in greet[0]["output"]
+    assert data["score"] == 3.0 and sum(t["max_score"] for t in data["tests"]) == 7.0
+    assert "invalid: greet.ipynb as greet (not a notebook file)" in data["tests"][0]["output"]
+
+
+def test_a_folder_holding_another_course_notebook_is_not_walked_into(tmp_path):
+    root = toy_root(tmp_path)
+    write(root / "submission" / "greet.ipynb" / "double.ipynb", code_notebook(DOUBLE))
+    data = results(root)  # once "The autograder itself failed" (zip of unequal lengths)
+    assert data["score"] == 0.0 and sum(t["max_score"] for t in data["tests"]) == 7.0
+    assert "was not found in your submission" in items_of(data, "double")[0]["output"]
+
+
+def test_a_notebook_file_wins_over_a_folder_of_the_same_name(tmp_path):
+    course = load_course(TOY_COURSE, load_registry("toy_checks", [str(BATCH_TESTS)]))
+    (tmp_path / "double.ipynb").mkdir()
+    write(tmp_path / "double (1).ipynb", code_notebook(DOUBLE))
+    found = find_notebooks(tmp_path, course)
+    assert {name: path.name for name, path in found.notebooks.items()} == {
+        "double": "double (1).ipynb"
+    }
+    assert found.not_files == {}
+    assert found.ignored == ["double.ipynb (double (1).ipynb is graded as double)"]
