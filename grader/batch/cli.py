@@ -36,10 +36,11 @@ first submission; worker_stop).
 Exit codes: 0 when results were produced (whatever the scores), 1 with `--fail-under` when a
 submission scored below it, 2 when the tool was used wrongly (bad option, missing path, no
 notebook found, unknown check, a check module that failed to load, an output path that cannot
-be written), found before the first kernel starts: one line on stderr says what; 3 when the
-tool itself failed (a bug: please report it); 130 when interrupted (Ctrl-C; kernels are shut
-down, no result files written). Result files are written before anything is printed, and
-text that is not UTF-8 is written as backslash escapes.
+take the results: unwritable, a folder, device or pipe, a submitted notebook, a name ending in
+.ipynb, or --json and --csv the same file), found before the first kernel starts: one line on
+stderr says what; 3 when the tool itself failed (a bug: please report it); 130 when
+interrupted (Ctrl-C; kernels are shut down, no result files written). Result files are
+written before anything is printed, and text that is not UTF-8 is written as backslash escapes.
 
 The notebook <-> grader convention
 ----------------------------------

@@ -3,29 +3,15 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 
 from grader.batch.grading import GradingOptions, grade_paths
+from grader.batch.output_paths import check_output_paths
 from grader.batch.sandbox import NO_SANDBOX_WARNING
 from grader.batch.submissions import UsageError, collect_notebooks, load_registry
 
 EXIT_OK, EXIT_BELOW_THRESHOLD = 0, 1
-
-
-def _check_output_path(option: str, path: str | None) -> None:
-    """Refuse, before any grading, an output path that is a folder or cannot be created."""
-    if path is None:
-        return
-    target = Path(path)
-    if target.is_dir():
-        raise UsageError(f"{option} {path}: is a folder; give a file name")
-    parent = target.parent
-    while not parent.exists() and parent != parent.parent:
-        parent = parent.parent
-    if not parent.is_dir() or not os.access(parent, os.W_OK | os.X_OK):
-        raise UsageError(f"{option} {path}: cannot be written ({parent} is not a writable folder)")
 
 
 _CONTROL = {
@@ -45,12 +31,9 @@ def run_grade(arguments: argparse.Namespace) -> int:
     for stream in (sys.stdout, sys.stderr):  # learner text may not be encodable: escape it
         if hasattr(stream, "reconfigure"):
             stream.reconfigure(errors="backslashreplace")
-    if arguments.format == "gradescope":
-        _check_output_path("--json", arguments.json or "results.json")
-    else:
-        _check_output_path("--json", arguments.json)
-    _check_output_path("--csv", arguments.csv)
     notebooks = collect_notebooks(arguments.paths)
+    json_path = arguments.json or ("results.json" if arguments.format == "gradescope" else None)
+    check_output_paths({"--json": json_path, "--csv": arguments.csv}, notebooks)
     if arguments.format == "gradescope" and len(notebooks) != 1:
         raise UsageError(
             f"--format gradescope grades one submission per run, found {len(notebooks)} notebooks"

@@ -15,6 +15,7 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
+from grader.batch.notebook_files import non_file_kind
 from grader.batch.result import SubmissionResult
 
 JSON_FORMAT_VERSION = 1
@@ -24,9 +25,14 @@ def atomic_write_text(path: str | os.PathLike, text: str) -> None:
     """Write `text` to `path` (UTF-8) atomically: readers see the old file or the new one.
 
     Text that cannot be UTF-8 (a lone surrogate from a learner's message, a file name that
-    is not UTF-8) is written as a backslash escape rather than failing the whole write.
+    is not UTF-8) is written as a backslash escape rather than failing the whole write. Only
+    a regular file is replaced: a device, pipe or folder there raises ValueError (renaming
+    over `/dev/full` would turn it into a file).
     """
     path = Path(path)
+    kind = non_file_kind(path)
+    if kind is not None:
+        raise ValueError(f"{path} is {kind}: results are written to regular files only")
     path.parent.mkdir(parents=True, exist_ok=True)
     descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:

@@ -36,6 +36,7 @@ from pathlib import Path
 from grader.batch.course import load_course
 from grader.batch.grading import grade_paths
 from grader.batch.options import DEFAULT_MEMORY_LIMIT_MB, GradingOptions
+from grader.batch.output_paths import check_output_paths
 from grader.batch.result import SubmissionResult
 from grader.batch.results import atomic_write_text, gradescope_json, results_table
 from grader.batch.sandbox import NO_SANDBOX_WARNING
@@ -214,9 +215,15 @@ def failure_json(error: BaseException, seconds: float) -> dict:
 
 
 def run(root: Path) -> int:
-    """Grade `root`/submission and write `root`/results/results.json; 0, or 1 on a failure."""
+    """Grade `root`/submission and write `root`/results/results.json; 0, or 1 on a failure,
+    or 2 (nothing graded) when results.json could not be written there."""
     started = time.monotonic()
     target = root / "results" / "results.json"
+    try:
+        check_output_paths({"results": target})
+    except UsageError as error:
+        print(f"gradescope: {error}", file=sys.stderr)
+        return 2
     try:
         data = grade_submission(root, Settings.read(root / "source" / SETTINGS_FILE))
         code = 0

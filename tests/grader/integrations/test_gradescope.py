@@ -5,7 +5,9 @@ test_gradescope_end_to_end.py."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import stat
 from pathlib import Path
 
 import pytest
@@ -178,3 +180,12 @@ def test_a_notebook_file_wins_over_a_folder_of_the_same_name(tmp_path):
     }
     assert found.not_files == {}
     assert found.ignored == ["double.ipynb (double (1).ipynb is graded as double)"]
+
+
+def test_a_results_json_that_is_not_a_regular_file_stops_the_run_before_grading(tmp_path):
+    root = toy_root(tmp_path)
+    write(root / "submission" / "double.ipynb", code_notebook(DOUBLE))
+    (root / "results").mkdir()
+    os.mkfifo(root / "results" / "results.json")
+    assert run(root) == 2
+    assert stat.S_ISFIFO(os.stat(root / "results" / "results.json").st_mode)
