@@ -14,8 +14,9 @@ course notebooks deciding each submission's checks; see below),
 Gradescope's results.json shape instead, to `--json FILE` or `results.json`; one submission
 per run), `--csv FILE` (one summary row per submission), `--jobs N` (submissions graded in
 parallel, each in its own kernel), `--timeout S` (per submission, whole execution; default
-600), `--memory-limit MB` (the kernel and its children are killed above this resident memory;
-default 4096), `--checks NAME,...` (grade these checks, ignoring what notebooks declare),
+600, at most 86400), `--memory-limit MB` (the kernel and its children are killed above this
+resident memory; default 4096, at most 2**20), `--checks NAME,...` (grade these checks,
+ignoring what notebooks declare; each once),
 `--seed N` (the same inputs every run; default: fresh random inputs per run),
 `--fail-under SCORE` (exit 1 when any submission scores fewer points), `--verbose` (print
 every item of every submission; a single submission is always printed in full).
@@ -90,10 +91,15 @@ from __future__ import annotations
 import argparse
 import math
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import NoReturn
 
-from grader.batch.options import DEFAULT_MEMORY_LIMIT_MB, DEFAULT_TIMEOUT
+from grader.batch.options import (
+    DEFAULT_MEMORY_LIMIT_MB,
+    DEFAULT_TIMEOUT,
+    MAX_MEMORY_LIMIT_MB,
+    MAX_TIMEOUT,
+)
 from grader.batch.shards import parse_shard
 from grader.batch.submissions import UsageError
 from grader.integrations.cli import add_commands as add_integration_commands
@@ -127,9 +133,12 @@ def build_parser() -> argparse.ArgumentParser:
     grade.add_argument("--format", choices=("text", "gradescope"), default="text")
     grade.add_argument("--csv", metavar="FILE", help="write a one-row-per-submission summary")
     grade.add_argument("--jobs", type=_positive_int, default=1, metavar="N")
-    grade.add_argument("--timeout", type=_positive_float, default=DEFAULT_TIMEOUT, metavar="S")
+    grade.add_argument("--timeout", type=_limit(MAX_TIMEOUT), default=DEFAULT_TIMEOUT, metavar="S")
     grade.add_argument(
-        "--memory-limit", type=_positive_float, default=DEFAULT_MEMORY_LIMIT_MB, metavar="MB"
+        "--memory-limit",
+        type=_limit(MAX_MEMORY_LIMIT_MB),
+        default=DEFAULT_MEMORY_LIMIT_MB,
+        metavar="MB",
     )
     grade.add_argument("--fail-under", type=_finite_float, metavar="SCORE")
     grade.add_argument("--checks", type=_names, metavar="NAME,...")
@@ -165,11 +174,21 @@ def _positive_int(text: str) -> int:
     return value
 
 
-def _positive_float(text: str) -> float:
-    value = float(text)
-    if not value > 0:
-        raise argparse.ArgumentTypeError(f"expected a positive number, got {text}")
-    return value
+def _limit(maximum: float) -> Callable[[str], float]:
+    """An argparse type: a finite number above 0 and at most `maximum` (not nan, not inf)."""
+
+    def limit(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+        if not (math.isfinite(value) and 0 < value <= maximum):
+            raise argparse.ArgumentTypeError(
+                f"expected a positive number up to {maximum:g}, got {text!r}"
+            )
+        return value
+
+    return limit
 
 
 def _finite_float(text: str) -> float:

@@ -25,7 +25,12 @@ import numpy as np
 from grader.batch.course import Course, load_course
 from grader.batch.event_loop import run_coroutine
 from grader.batch.kernel_run import KernelLimits, run_notebook
-from grader.batch.options import GradingOptions
+from grader.batch.options import (
+    MAX_MEMORY_LIMIT_MB,
+    MAX_TIMEOUT,
+    GradingOptions,
+    limit_problem,
+)
 from grader.batch.phases import PhaseClock, process_age
 from grader.batch.recompute_worker import (
     RECOMPUTE_FAILED,
@@ -69,8 +74,12 @@ def grade_paths(
     options = options or GradingOptions()
     if options.jobs < 1:
         raise UsageError(f"--jobs must be at least 1, got {options.jobs}")
-    if options.timeout <= 0:
-        raise UsageError(f"--timeout must be positive, got {options.timeout:g}")
+    for problem in (
+        limit_problem("--timeout", options.timeout, MAX_TIMEOUT),
+        limit_problem("--memory-limit", options.memory_limit_mb, MAX_MEMORY_LIMIT_MB),
+    ):
+        if problem is not None:
+            raise UsageError(problem)
     registry = load_registry(options.registry, options.python_path)
     if options.checks is not None:
         unknown = [name for name in options.checks if name not in registry]

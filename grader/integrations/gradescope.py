@@ -35,7 +35,13 @@ from pathlib import Path
 
 from grader.batch.course import load_course
 from grader.batch.grading import grade_paths
-from grader.batch.options import DEFAULT_MEMORY_LIMIT_MB, GradingOptions
+from grader.batch.options import (
+    DEFAULT_MEMORY_LIMIT_MB,
+    MAX_MEMORY_LIMIT_MB,
+    MAX_TIMEOUT,
+    GradingOptions,
+    limit_problem,
+)
 from grader.batch.output_paths import check_output_paths
 from grader.batch.result import SubmissionResult
 from grader.batch.results import atomic_write_text, gradescope_json, results_table
@@ -74,8 +80,14 @@ class Settings:
             raise UsageError(
                 f"visibility must be one of {', '.join(VISIBILITIES)}, got {self.visibility!r}"
             )
-        if not (self.timeout > 0 and self.memory_limit_mb > 0 and self.jobs >= 1):
-            raise UsageError("timeout, memory limit and jobs must be positive")
+        if not self.jobs >= 1:
+            raise UsageError(f"jobs must be at least 1, got {self.jobs!r}")
+        for problem in (
+            limit_problem("timeout", self.timeout, MAX_TIMEOUT),
+            limit_problem("memory_limit_mb", self.memory_limit_mb, MAX_MEMORY_LIMIT_MB),
+        ):
+            if problem is not None:
+                raise UsageError(problem)
         if self.sandbox not in ("auto", "bwrap", "user", "none"):
             raise UsageError(f"sandbox must be auto, bwrap, user or none, got {self.sandbox!r}")
 

@@ -18,7 +18,12 @@ from conftest import DOUBLE, TOY_CLI, TOY_COURSE, toy_options, write_notebook
 from grader.batch import grade_paths
 from grader.batch.cli import main
 from grader.batch.grading import _rng
-from grader.batch.submissions import collect_notebooks, declared_checks, load_registry
+from grader.batch.submissions import (
+    UsageError,
+    collect_notebooks,
+    declared_checks,
+    load_registry,
+)
 
 
 def run_cli(capsys, *arguments: str) -> tuple[int, str, str]:
@@ -275,12 +280,39 @@ def test_an_unreadable_notebook_exits_2(capsys, tmp_path, monkeypatch):
 
 @pytest.mark.parametrize(
     "options",
-    [["--seed", "-1"], ["--fail-under", "nan"], ["--fail-under", "inf"], ["--seed", "x"]],
+    [
+        ["--seed", "-1"],
+        ["--fail-under", "nan"],
+        ["--fail-under", "inf"],
+        ["--seed", "x"],
+        ["--timeout", "inf"],  # once accepted: every submission an OverflowError
+        ["--timeout", "1e400"],
+        ["--timeout", "nan"],
+        ["--timeout", "0"],
+        ["--timeout", "100000"],  # more than a day
+        ["--memory-limit", "inf"],
+        ["--memory-limit", "-5"],
+        ["--memory-limit", "1e7"],  # more than 1 TiB
+    ],
 )
 def test_bad_numbers_are_refused_before_grading(capsys, tmp_path, options):
     write_notebook(tmp_path / "a.ipynb", DOUBLE)
     code, _, err = run_cli(capsys, "grade", str(tmp_path), *TOY_CLI, *options)
     assert code == 2 and options[0] in err
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"timeout": float("inf")}, "--timeout must be a positive number"),
+        ({"timeout": 1e6}, "--timeout must be at most 86400"),
+        ({"memory_limit_mb": float("nan")}, "--memory-limit must be a positive number"),
+    ],
+)
+def test_grade_paths_refuses_limits_that_are_no_limits(tmp_path, change, message):
+    write_notebook(tmp_path / "a.ipynb", DOUBLE)
+    with pytest.raises(UsageError, match=message):
+        grade_paths([tmp_path], toy_options(**change))
 
 
 def test_an_output_path_that_is_a_folder_is_refused_before_any_kernel_starts(capsys, tmp_path):

@@ -138,6 +138,12 @@ def test_settings_survive_the_bundle_and_refuse_an_unknown_visibility(tmp_path):
         Settings(visibility="after_lunch")
 
 
+@pytest.mark.parametrize("timeout", [float("inf"), float("nan"), 0.0, 1e9])
+def test_settings_refuse_a_timeout_that_is_no_limit(timeout):
+    with pytest.raises(UsageError, match="timeout must be"):
+        Settings(timeout=timeout)
+
+
 def test_the_bundle_carries_the_grader_metadata_of_the_course_notebooks_asked_for():
     assert sorted(course_metadata(None)) == [
         "01_data",
