@@ -101,7 +101,7 @@ from grader.batch.options import (
     MAX_TIMEOUT,
 )
 from grader.batch.shards import parse_shard
-from grader.batch.submissions import UsageError
+from grader.batch.submissions import UsageError, duplicates
 from grader.integrations.cli import add_commands as add_integration_commands
 from grader.integrations.cli import run as run_integration
 
@@ -222,6 +222,11 @@ def _names(text: str) -> tuple[str, ...]:
     names = tuple(name.strip() for name in text.split(",") if name.strip())
     if not names:
         raise argparse.ArgumentTypeError("expected check names separated by commas")
+    repeated = duplicates(names)
+    if repeated:  # graded twice, it would count twice towards the maximum
+        raise argparse.ArgumentTypeError(
+            f"each check once: {', '.join(repeated)} listed more than once"
+        )
     return names
 
 

@@ -45,6 +45,7 @@ from grader.batch.submissions import (
     CheckRequest,
     UsageError,
     collect_with_roots,
+    duplicates,
     load_registry,
     read_notebook,
 )
@@ -87,6 +88,8 @@ def grade_paths(
             raise UsageError(
                 f"unknown check(s) {', '.join(unknown)} (known: {', '.join(sorted(registry))})"
             )
+        if repeated := duplicates(options.checks):  # each would count twice in the maximum
+            raise UsageError(f"--checks lists {', '.join(repeated)} more than once")
     try:
         resolve_sandbox(options.sandbox, options.jobs)
     except ValueError as error:

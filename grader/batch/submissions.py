@@ -85,6 +85,17 @@ def collect_with_roots(paths: Iterable[str | os.PathLike]) -> list[tuple[Path, P
     return list(found.items())
 
 
+def duplicates(names: Iterable[str]) -> list[str]:
+    """The names listed more than once, each once, in the order they repeat."""
+    seen: set[str] = set()
+    repeated: dict[str, None] = {}
+    for name in names:
+        if name in seen:
+            repeated[name] = None
+        seen.add(name)
+    return list(repeated)
+
+
 def read_notebook(path: Path, root: Path | None = None) -> nbformat.NotebookNode:
     """Read and validate a notebook (nbformat 4). Raises ValueError with a sentence for people.
 

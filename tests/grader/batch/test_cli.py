@@ -64,6 +64,27 @@ def test_an_unknown_check_exits_2_naming_the_known_ones(capsys, notebook_dir):
     assert code == 2 and "tripple" in err and "double, greet" in err
 
 
+def test_a_check_listed_twice_exits_2_naming_it(capsys, notebook_dir):
+    write_notebook(notebook_dir / "a.ipynb", DOUBLE)
+    twice = ["--checks", "double,double"]
+    code, _, err = run_cli(capsys, "grade", str(notebook_dir), *twice, *TOY_CLI)
+    assert code == 2 and "double listed more than once" in err  # once: 6/6 instead of 3/3
+
+
+def test_grade_paths_refuses_a_check_listed_twice(notebook_dir):
+    write_notebook(notebook_dir / "a.ipynb", DOUBLE)
+    with pytest.raises(UsageError, match="--checks lists double more than once"):
+        grade_paths([notebook_dir], toy_options(checks=("double", "greet", "double")))
+
+
+def test_a_course_notebook_declaring_a_check_twice_exits_2(capsys, tmp_path):
+    write_notebook(tmp_path / "course" / "double.ipynb", checks=["double", "double"])
+    write_notebook(tmp_path / "double.ipynb", DOUBLE)
+    arguments = [*TOY_CLI[:4], "--course", str(tmp_path / "course")]
+    code, _, err = run_cli(capsys, "grade", str(tmp_path / "double.ipynb"), *arguments)
+    assert code == 2 and "declares double more than once" in err
+
+
 def test_an_unknown_checks_module_exits_2(capsys, notebook_dir):
     write_notebook(notebook_dir / "a.ipynb", DOUBLE)
     code, _, err = run_cli(capsys, "grade", str(notebook_dir), "--checks-module", "no_such_mod")
