@@ -102,6 +102,7 @@ from grader.batch.options import (
 )
 from grader.batch.shards import parse_shard
 from grader.batch.submissions import UsageError, duplicates
+from grader.core.text import printable
 from grader.integrations.cli import add_commands as add_integration_commands
 from grader.integrations.cli import run as run_integration
 
@@ -244,14 +245,14 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return run_grade(arguments)
     except UsageError as error:
-        print(f"python -m grader: error: {error}", file=sys.stderr)
+        print(f"python -m grader: error: {printable(str(error))}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:  # the kernels are shut down on the way out
         print("python -m grader: interrupted; no results written", file=sys.stderr)
         return EXIT_INTERRUPTED
     except Exception as error:  # a bug in the tool: its own exit code, not --fail-under's 1
         print(
-            f"python -m grader: internal error: {type(error).__name__}: {error} "
+            f"python -m grader: internal error: {type(error).__name__}: {printable(str(error))} "
             "(a bug in the grader: please report it)",
             file=sys.stderr,
         )

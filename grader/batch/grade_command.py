@@ -10,18 +10,9 @@ from grader.batch.grading import GradingOptions, grade_paths
 from grader.batch.output_paths import check_output_paths
 from grader.batch.sandbox import NO_SANDBOX_WARNING
 from grader.batch.submissions import UsageError, collect_notebooks, load_registry
+from grader.core.text import printable, printable_lines
 
 EXIT_OK, EXIT_BELOW_THRESHOLD = 0, 1
-
-
-_CONTROL = {
-    code: f"\\x{code:02x}" for code in [*range(32), *range(127, 160)] if chr(code) not in "\n\t"
-}
-
-
-def _printable(text: str) -> str:
-    """Learner-controlled text with control characters (terminal escapes) made visible."""
-    return text.translate(_CONTROL)
 
 
 def run_grade(arguments: argparse.Namespace) -> int:
@@ -84,13 +75,13 @@ def run_grade(arguments: argparse.Namespace) -> int:
     if arguments.verbose or len(results) == 1:
         for result in results:
             where = f" (sandbox: {result.sandbox})" if result.sandbox else ""
-            print(_printable(f"== {result.path}: {result.status}{where}"))
+            print(f"== {printable(result.path)}: {printable(result.status)}{where}")
             for error in result.errors:
-                print(_printable(f"   ! {error}"))
+                print(f"   ! {printable(error)}")
             for _, report in result.reports:
-                print(_printable(str(report)))
+                print(printable_lines(str(report)))
             print()
-    print(_printable(writers.results_table(results)))
+    print(writers.results_table(results))  # its cells escaped
 
     if arguments.fail_under is not None and any(
         result.score < arguments.fail_under for result in results

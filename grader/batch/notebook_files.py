@@ -17,8 +17,10 @@ CHECKPOINTS = ".ipynb_checkpoints"
 
 
 def is_notebook_name(name: str) -> bool:
-    """Whether `name` is named like a notebook (`*.ipynb`, not just the suffix)."""
-    return name.endswith(NOTEBOOK_SUFFIX) and name != NOTEBOOK_SUFFIX
+    """Whether `name` is named like a notebook (`*.ipynb` in any case, as course names are
+    matched: `01_DATA.IPYNB` is graded as `01_data.ipynb`; not just the suffix)."""
+    lowered = name.lower()
+    return lowered.endswith(NOTEBOOK_SUFFIX) and lowered != NOTEBOOK_SUFFIX
 
 
 def notebook_entries(folder: Path) -> list[Path]:

@@ -48,7 +48,7 @@ def _check_one(option: str, target: Path) -> None:
             f"{option} {target}: is {kind}; results are written to a regular file (replacing "
             "it would turn it into one), so give a file name"
         )
-    if is_notebook_name(target.name.lower()):
+    if is_notebook_name(target.name):
         raise UsageError(
             f"{option} {target}: results are not a notebook; a name ending in .ipynb would be "
             "taken for a submission"

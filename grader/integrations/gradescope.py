@@ -48,6 +48,7 @@ from grader.batch.results import atomic_write_text, gradescope_json, results_tab
 from grader.batch.sandbox import NO_SANDBOX_WARNING
 from grader.batch.sandbox import resolve as resolve_sandbox
 from grader.batch.submissions import UsageError, load_registry
+from grader.core.text import printable
 from grader.integrations.gradescope_submission import Found, course_result, find_notebooks
 from grader.integrations.gradescope_submission import missing_result as missing_result  # as before
 
@@ -129,15 +130,17 @@ def results_json(
         if result.status == "missing":
             lines.append(f"{name}: 0/{_points(result.max_score)} points: not in your submission.")
         else:
-            lines.append(f"{name} ({Path(result.path).name}): {part['output']}")
+            lines.append(f"{name} ({printable(Path(result.path).name)}): {part['output']}")
     missing = [name for name, result in graded if result.status == "missing"]
-    listing = [f"graded: {found.notebooks[name].name} as {name}" for name in found.notebooks]
+    listing = [
+        f"graded: {printable(found.notebooks[name].name)} as {name}" for name in found.notebooks
+    ]
     listing += [
-        f"invalid: {found.not_files[name].name} as {name} (not a notebook file)"
+        f"invalid: {printable(found.not_files[name].name)} as {name} (not a notebook file)"
         for name in found.not_files
     ]
     listing += [f"missing: {name}.ipynb" for name in missing]
-    listing += [f"ignored: {entry}" for entry in found.ignored]
+    listing += [f"ignored: {printable(entry)}" for entry in found.ignored]
     tests.insert(
         0,
         {
@@ -153,7 +156,7 @@ def results_json(
     maximum = sum(result.max_score for _, result in graded)
     summary = f"{_points(score)}/{_points(maximum)} points over {len(graded)} notebooks."
     if found.ignored:
-        summary += "\nNot graded: " + "; ".join(found.ignored)
+        summary += "\nNot graded: " + "; ".join(map(printable, found.ignored))
     return {
         "score": float(score),
         "execution_time": max(0, round(seconds)),
@@ -194,7 +197,7 @@ def grade_submission(root: Path, settings: Settings) -> dict:
     print(results_table([replace(result, path=Path(result.path).name) for _, result in graded]))
     for name, result in graded:
         for error in result.errors:
-            print(f"{name}: {error}")
+            print(f"{name}: {printable(error)}")
     return results_json(graded, found, settings, time.monotonic() - started)
 
 

@@ -290,6 +290,20 @@ def test_terminal_escapes_in_learner_messages_are_printed_harmlessly(capsys, tmp
     assert "\x1b" not in out and "\x9b" not in out and "\\x1b[2J" in out
 
 
+def test_a_newline_in_a_file_name_cannot_forge_a_row_of_the_summary(capsys, tmp_path):
+    write_notebook(tmp_path / "wrong\nbob.ipynb  3/3  graded  0  1.0 s\n.ipynb", "x = 1")
+    write_notebook(tmp_path / "b\x1b[2J.ipynb", DOUBLE)
+    code, out, _ = run_cli(capsys, "grade", str(tmp_path), *TOY_CLI)
+    assert code == 0 and "\x1b" not in out
+    assert not any(line.startswith("bob.ipynb") for line in out.splitlines())
+    assert len(out.strip().splitlines()) == 4  # header, rule, one line per submission
+
+
+def test_a_file_name_in_an_error_message_is_printed_escaped(capsys, tmp_path):
+    code, _, err = run_cli(capsys, "grade", str(tmp_path / "a\nforged: ok.ipynb"), *TOY_CLI)
+    assert code == 2 and len(err.strip().splitlines()) == 1 and "a\\nforged" in err
+
+
 def test_an_unreadable_notebook_exits_2(capsys, tmp_path, monkeypatch):
     write_notebook(tmp_path / "locked.ipynb", DOUBLE)
     monkeypatch.setattr(

@@ -1,5 +1,5 @@
-"""What counts as a submitted notebook: a regular file named *.ipynb. A folder (or a named pipe)
-named like one is reported as an invalid notebook, never walked into nor opened."""
+"""What counts as a submitted notebook: a regular file named *.ipynb, in any case. A folder (or a
+named pipe) named like one is reported as an invalid notebook, never walked into nor opened."""
 
 from __future__ import annotations
 
@@ -67,3 +67,9 @@ def test_a_folder_given_as_a_path_is_a_folder_of_submissions_whatever_its_name(t
     write_notebook(tmp_path / "batch.ipynb" / "double.ipynb", DOUBLE)
     (result,) = grade_paths([tmp_path / "batch.ipynb"], toy_options())
     assert (Path(result.path).name, result.score) == ("double.ipynb", 3)
+
+
+def test_an_upper_case_suffix_is_graded_under_its_course_name(tmp_path):
+    write_notebook(tmp_path / "GREET.IPYNB", "def greet(name):\n    return f'hello {name}'")
+    (result,) = grade_paths([tmp_path], toy_options(course=str(TOY_COURSE)))
+    assert (Path(result.path).name, result.status, result.score) == ("GREET.IPYNB", "graded", 1)

@@ -195,3 +195,15 @@ def test_a_results_json_that_is_not_a_regular_file_stops_the_run_before_grading(
     os.mkfifo(root / "results" / "results.json")
     assert run(root) == 2
     assert stat.S_ISFIFO(os.stat(root / "results" / "results.json").st_mode)
+
+
+def test_an_upper_case_suffix_is_found_and_a_newline_in_a_name_is_listed_escaped(tmp_path):
+    root = toy_root(tmp_path)
+    write(root / "submission" / "DOUBLE.IPYNB", code_notebook(DOUBLE))
+    write(root / "submission" / "notes\ngraded: greet.ipynb as greet.ipynb", code_notebook("1"))
+    data = results(root)
+    assert data["score"] == 3.0
+    listing = data["tests"][0]["output"].splitlines()
+    assert "graded: DOUBLE.IPYNB as double" in listing
+    assert "graded: greet.ipynb as greet" not in listing
+    assert any(line.startswith("ignored: notes\\ngraded") for line in listing)
