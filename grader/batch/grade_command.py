@@ -8,8 +8,14 @@ from pathlib import Path
 
 from grader.batch.grading import GradingOptions, grade_paths
 from grader.batch.output_paths import check_output_paths
-from grader.batch.sandbox import NO_SANDBOX_WARNING
-from grader.batch.submissions import UsageError, collect_notebooks, load_registry
+from grader.batch.sandbox import KERNEL_USER, NO_SANDBOX_WARNING, folders_open_to_kernel_user
+from grader.batch.sandbox import resolve as resolve_sandbox
+from grader.batch.submissions import (
+    UsageError,
+    collect_notebooks,
+    collect_with_roots,
+    load_registry,
+)
 from grader.core.text import printable, printable_lines
 
 EXIT_OK, EXIT_BELOW_THRESHOLD = 0, 1
@@ -23,6 +29,7 @@ def run_grade(arguments: argparse.Namespace) -> int:
         if hasattr(stream, "reconfigure"):
             stream.reconfigure(errors="backslashreplace")
     notebooks = collect_notebooks(arguments.paths)
+    _check_user_sandbox_folders(arguments)
     json_path = arguments.json or ("results.json" if arguments.format == "gradescope" else None)
     check_output_paths({"--json": json_path, "--csv": arguments.csv}, notebooks)
     if arguments.format == "gradescope" and len(notebooks) != 1:
@@ -88,6 +95,25 @@ def run_grade(arguments: argparse.Namespace) -> int:
     ):
         return EXIT_BELOW_THRESHOLD
     return EXIT_OK
+
+
+def _check_user_sandbox_folders(arguments: argparse.Namespace) -> None:
+    """Under `--sandbox user` (no mount namespace: a kernel sees what its user may read), refuse
+    submitted folders that user may enter: every kernel could read the other submissions."""
+    try:
+        sandbox = resolve_sandbox(arguments.sandbox, arguments.jobs)
+    except ValueError:
+        return  # grading refuses to start, saying why
+    if sandbox != "user":
+        return
+    roots = sorted({root for _, root in collect_with_roots(arguments.paths)})
+    reachable = folders_open_to_kernel_user(roots)
+    if reachable:
+        raise UsageError(
+            f"--sandbox user: {KERNEL_USER} may enter {reachable[0]}, so each kernel could read "
+            "the other submissions there; make it private first (chmod o-rwx "
+            f"{reachable[0]}, or a parent folder)"
+        )
 
 
 def run_description(arguments: argparse.Namespace) -> dict:

@@ -11,6 +11,7 @@ never runs in this process, and this process never imports TensorFlow itself. En
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import shutil
 import tempfile
@@ -39,6 +40,7 @@ from grader.batch.recompute_worker import (
     recompute_outcome,
 )
 from grader.batch.result import SubmissionResult
+from grader.batch.sandbox import one_user_sandbox_run
 from grader.batch.sandbox import resolve as resolve_sandbox
 from grader.batch.shards import select
 from grader.batch.submissions import (
@@ -91,13 +93,17 @@ def grade_paths(
         if repeated := duplicates(options.checks):  # each would count twice in the maximum
             raise UsageError(f"--checks lists {', '.join(repeated)} more than once")
     try:
-        resolve_sandbox(options.sandbox, options.jobs)
+        sandbox = resolve_sandbox(options.sandbox, options.jobs)
     except ValueError as error:
         raise UsageError(str(error)) from None
     course = None if options.checks is not None else load_course(options.course, registry)
     notebooks = select(collect_with_roots(paths), options.shard)
     tool_phases = {} if tool_phases is None else tool_phases
-    return run_coroutine(_grade_all(notebooks, registry, course, options, on_result, tool_phases))
+    # One kernel user for every run on this machine: one such run at a time.
+    with one_user_sandbox_run() if sandbox == "user" else contextlib.nullcontext():
+        return run_coroutine(
+            _grade_all(notebooks, registry, course, options, on_result, tool_phases)
+        )
 
 
 async def _grade_all(
