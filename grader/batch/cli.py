@@ -14,8 +14,9 @@ course notebooks deciding each submission's checks; see below),
 Gradescope's results.json shape instead, to `--json FILE` or `results.json`; one submission
 per run), `--csv FILE` (one summary row per submission), `--jobs N` (submissions graded in
 parallel, each in its own kernel), `--timeout S` (per submission, whole execution; default
-600), `--memory-limit MB` (the kernel and its children are killed above this resident memory;
-default 4096), `--checks NAME,...` (grade these checks, ignoring what notebooks declare),
+600, at most 86400), `--memory-limit MB` (the kernel and its children are killed above this
+resident memory; default 4096, at most 2**20), `--checks NAME,...` (grade these checks,
+ignoring what notebooks declare; each once),
 `--seed N` (the same inputs every run; default: fresh random inputs per run),
 `--fail-under SCORE` (exit 1 when any submission scores fewer points), `--verbose` (print
 every item of every submission; a single submission is always printed in full).
@@ -36,10 +37,11 @@ first submission; worker_stop).
 Exit codes: 0 when results were produced (whatever the scores), 1 with `--fail-under` when a
 submission scored below it, 2 when the tool was used wrongly (bad option, missing path, no
 notebook found, unknown check, a check module that failed to load, an output path that cannot
-be written), found before the first kernel starts: one line on stderr says what; 3 when the
-tool itself failed (a bug: please report it); 130 when interrupted (Ctrl-C; kernels are shut
-down, no result files written). Result files are written before anything is printed, and
-text that is not UTF-8 is written as backslash escapes.
+take the results: unwritable, a folder, device or pipe, a submitted notebook, a name ending in
+.ipynb, or --json and --csv the same file), found before the first kernel starts: one line on
+stderr says what; 3 when the tool itself failed (a bug: please report it); 130 when
+interrupted (Ctrl-C; kernels are shut down, no result files written). Result files are
+written before anything is printed, and text that is not UTF-8 is written as backslash escapes.
 
 The notebook <-> grader convention
 ----------------------------------
@@ -89,12 +91,18 @@ from __future__ import annotations
 import argparse
 import math
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import NoReturn
 
-from grader.batch.options import DEFAULT_MEMORY_LIMIT_MB, DEFAULT_TIMEOUT
+from grader.batch.options import (
+    DEFAULT_MEMORY_LIMIT_MB,
+    DEFAULT_TIMEOUT,
+    MAX_MEMORY_LIMIT_MB,
+    MAX_TIMEOUT,
+)
 from grader.batch.shards import parse_shard
-from grader.batch.submissions import UsageError
+from grader.batch.submissions import UsageError, duplicates
+from grader.core.text import printable
 from grader.integrations.cli import add_commands as add_integration_commands
 from grader.integrations.cli import run as run_integration
 
@@ -126,9 +134,12 @@ def build_parser() -> argparse.ArgumentParser:
     grade.add_argument("--format", choices=("text", "gradescope"), default="text")
     grade.add_argument("--csv", metavar="FILE", help="write a one-row-per-submission summary")
     grade.add_argument("--jobs", type=_positive_int, default=1, metavar="N")
-    grade.add_argument("--timeout", type=_positive_float, default=DEFAULT_TIMEOUT, metavar="S")
+    grade.add_argument("--timeout", type=_limit(MAX_TIMEOUT), default=DEFAULT_TIMEOUT, metavar="S")
     grade.add_argument(
-        "--memory-limit", type=_positive_float, default=DEFAULT_MEMORY_LIMIT_MB, metavar="MB"
+        "--memory-limit",
+        type=_limit(MAX_MEMORY_LIMIT_MB),
+        default=DEFAULT_MEMORY_LIMIT_MB,
+        metavar="MB",
     )
     grade.add_argument("--fail-under", type=_finite_float, metavar="SCORE")
     grade.add_argument("--checks", type=_names, metavar="NAME,...")
@@ -164,11 +175,21 @@ def _positive_int(text: str) -> int:
     return value
 
 
-def _positive_float(text: str) -> float:
-    value = float(text)
-    if not value > 0:
-        raise argparse.ArgumentTypeError(f"expected a positive number, got {text}")
-    return value
+def _limit(maximum: float) -> Callable[[str], float]:
+    """An argparse type: a finite number above 0 and at most `maximum` (not nan, not inf)."""
+
+    def limit(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+        if not (math.isfinite(value) and 0 < value <= maximum):
+            raise argparse.ArgumentTypeError(
+                f"expected a positive number up to {maximum:g}, got {text!r}"
+            )
+        return value
+
+    return limit
 
 
 def _finite_float(text: str) -> float:
@@ -202,6 +223,11 @@ def _names(text: str) -> tuple[str, ...]:
     names = tuple(name.strip() for name in text.split(",") if name.strip())
     if not names:
         raise argparse.ArgumentTypeError("expected check names separated by commas")
+    repeated = duplicates(names)
+    if repeated:  # graded twice, it would count twice towards the maximum
+        raise argparse.ArgumentTypeError(
+            f"each check once: {', '.join(repeated)} listed more than once"
+        )
     return names
 
 
@@ -219,14 +245,14 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return run_grade(arguments)
     except UsageError as error:
-        print(f"python -m grader: error: {error}", file=sys.stderr)
+        print(f"python -m grader: error: {printable(str(error))}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:  # the kernels are shut down on the way out
         print("python -m grader: interrupted; no results written", file=sys.stderr)
         return EXIT_INTERRUPTED
     except Exception as error:  # a bug in the tool: its own exit code, not --fail-under's 1
         print(
-            f"python -m grader: internal error: {type(error).__name__}: {error} "
+            f"python -m grader: internal error: {type(error).__name__}: {printable(str(error))} "
             "(a bug in the grader: please report it)",
             file=sys.stderr,
         )

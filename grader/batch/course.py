@@ -19,7 +19,13 @@ from pathlib import Path
 import nbformat
 
 from grader.batch.sandbox import REPOSITORY
-from grader.batch.submissions import CheckRequest, UsageError, declared_checks, read_notebook
+from grader.batch.submissions import (
+    CheckRequest,
+    UsageError,
+    declared_checks,
+    duplicates,
+    read_notebook,
+)
 from grader.core.spec import CheckSpec
 
 DEFAULT_COURSE = REPOSITORY / "solutions"
@@ -94,6 +100,11 @@ def read_course(
         requests, problems = declared_checks(notebook, registry)
         if problems:
             raise UsageError(f"course notebook {notebook_path.name}: {problems[0]}")
+        if repeated := duplicates(request.name for request in requests):
+            raise UsageError(
+                f"course notebook {notebook_path.name}: declares {', '.join(repeated)} more "
+                "than once (each check is graded once, with its objects)"
+            )
         found.append((notebook_path, notebook, requests))
     if not any(requests for _, _, requests in found) and not single:
         raise UsageError(f"course {folder}: no notebook declares grader checks")

@@ -3,39 +3,22 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 
 from grader.batch.grading import GradingOptions, grade_paths
-from grader.batch.sandbox import NO_SANDBOX_WARNING
-from grader.batch.submissions import UsageError, collect_notebooks, load_registry
+from grader.batch.output_paths import check_output_paths
+from grader.batch.sandbox import KERNEL_USER, NO_SANDBOX_WARNING, folders_open_to_kernel_user
+from grader.batch.sandbox import resolve as resolve_sandbox
+from grader.batch.submissions import (
+    UsageError,
+    collect_notebooks,
+    collect_with_roots,
+    load_registry,
+)
+from grader.core.text import printable, printable_lines
 
 EXIT_OK, EXIT_BELOW_THRESHOLD = 0, 1
-
-
-def _check_output_path(option: str, path: str | None) -> None:
-    """Refuse, before any grading, an output path that is a folder or cannot be created."""
-    if path is None:
-        return
-    target = Path(path)
-    if target.is_dir():
-        raise UsageError(f"{option} {path}: is a folder; give a file name")
-    parent = target.parent
-    while not parent.exists() and parent != parent.parent:
-        parent = parent.parent
-    if not parent.is_dir() or not os.access(parent, os.W_OK | os.X_OK):
-        raise UsageError(f"{option} {path}: cannot be written ({parent} is not a writable folder)")
-
-
-_CONTROL = {
-    code: f"\\x{code:02x}" for code in [*range(32), *range(127, 160)] if chr(code) not in "\n\t"
-}
-
-
-def _printable(text: str) -> str:
-    """Learner-controlled text with control characters (terminal escapes) made visible."""
-    return text.translate(_CONTROL)
 
 
 def run_grade(arguments: argparse.Namespace) -> int:
@@ -45,12 +28,10 @@ def run_grade(arguments: argparse.Namespace) -> int:
     for stream in (sys.stdout, sys.stderr):  # learner text may not be encodable: escape it
         if hasattr(stream, "reconfigure"):
             stream.reconfigure(errors="backslashreplace")
-    if arguments.format == "gradescope":
-        _check_output_path("--json", arguments.json or "results.json")
-    else:
-        _check_output_path("--json", arguments.json)
-    _check_output_path("--csv", arguments.csv)
     notebooks = collect_notebooks(arguments.paths)
+    _check_user_sandbox_folders(arguments)
+    json_path = arguments.json or ("results.json" if arguments.format == "gradescope" else None)
+    check_output_paths({"--json": json_path, "--csv": arguments.csv}, notebooks)
     if arguments.format == "gradescope" and len(notebooks) != 1:
         raise UsageError(
             f"--format gradescope grades one submission per run, found {len(notebooks)} notebooks"
@@ -77,9 +58,10 @@ def run_grade(arguments: argparse.Namespace) -> int:
         from tqdm import tqdm
 
         progress = tqdm(total=len(notebooks), unit="notebook", file=sys.stderr, leave=False)
-    try:
+    try:  # the paths as given: each notebook keeps the folder it was found in (its root), and
+        # a folder x.ipynb found in one is reported, not walked into as if it were a folder given
         results = grade_paths(
-            [str(path) for path in notebooks],
+            arguments.paths,
             options,
             on_result=(lambda _: progress.update(1)) if progress is not None else None,
             tool_phases=tool_phases,
@@ -100,19 +82,38 @@ def run_grade(arguments: argparse.Namespace) -> int:
     if arguments.verbose or len(results) == 1:
         for result in results:
             where = f" (sandbox: {result.sandbox})" if result.sandbox else ""
-            print(_printable(f"== {result.path}: {result.status}{where}"))
+            print(f"== {printable(result.path)}: {printable(result.status)}{where}")
             for error in result.errors:
-                print(_printable(f"   ! {error}"))
+                print(f"   ! {printable(error)}")
             for _, report in result.reports:
-                print(_printable(str(report)))
+                print(printable_lines(str(report)))
             print()
-    print(_printable(writers.results_table(results)))
+    print(writers.results_table(results))  # its cells escaped
 
     if arguments.fail_under is not None and any(
         result.score < arguments.fail_under for result in results
     ):
         return EXIT_BELOW_THRESHOLD
     return EXIT_OK
+
+
+def _check_user_sandbox_folders(arguments: argparse.Namespace) -> None:
+    """Under `--sandbox user` (no mount namespace: a kernel sees what its user may read), refuse
+    submitted folders that user may enter: every kernel could read the other submissions."""
+    try:
+        sandbox = resolve_sandbox(arguments.sandbox, arguments.jobs)
+    except ValueError:
+        return  # grading refuses to start, saying why
+    if sandbox != "user":
+        return
+    roots = sorted({root for _, root in collect_with_roots(arguments.paths)})
+    reachable = folders_open_to_kernel_user(roots)
+    if reachable:
+        raise UsageError(
+            f"--sandbox user: {KERNEL_USER} may enter {reachable[0]}, so each kernel could read "
+            "the other submissions there; make it private first (chmod o-rwx "
+            f"{reachable[0]}, or a parent folder)"
+        )
 
 
 def run_description(arguments: argparse.Namespace) -> dict:

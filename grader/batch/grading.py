@@ -11,6 +11,7 @@ never runs in this process, and this process never imports TensorFlow itself. En
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import shutil
 import tempfile
@@ -25,7 +26,12 @@ import numpy as np
 from grader.batch.course import Course, load_course
 from grader.batch.event_loop import run_coroutine
 from grader.batch.kernel_run import KernelLimits, run_notebook
-from grader.batch.options import GradingOptions
+from grader.batch.options import (
+    MAX_MEMORY_LIMIT_MB,
+    MAX_TIMEOUT,
+    GradingOptions,
+    limit_problem,
+)
 from grader.batch.phases import PhaseClock, process_age
 from grader.batch.recompute_worker import (
     RECOMPUTE_FAILED,
@@ -34,12 +40,14 @@ from grader.batch.recompute_worker import (
     recompute_outcome,
 )
 from grader.batch.result import SubmissionResult
+from grader.batch.sandbox import one_user_sandbox_run
 from grader.batch.sandbox import resolve as resolve_sandbox
 from grader.batch.shards import select
 from grader.batch.submissions import (
     CheckRequest,
     UsageError,
     collect_with_roots,
+    duplicates,
     load_registry,
     read_notebook,
 )
@@ -69,8 +77,12 @@ def grade_paths(
     options = options or GradingOptions()
     if options.jobs < 1:
         raise UsageError(f"--jobs must be at least 1, got {options.jobs}")
-    if options.timeout <= 0:
-        raise UsageError(f"--timeout must be positive, got {options.timeout:g}")
+    for problem in (
+        limit_problem("--timeout", options.timeout, MAX_TIMEOUT),
+        limit_problem("--memory-limit", options.memory_limit_mb, MAX_MEMORY_LIMIT_MB),
+    ):
+        if problem is not None:
+            raise UsageError(problem)
     registry = load_registry(options.registry, options.python_path)
     if options.checks is not None:
         unknown = [name for name in options.checks if name not in registry]
@@ -78,14 +90,20 @@ def grade_paths(
             raise UsageError(
                 f"unknown check(s) {', '.join(unknown)} (known: {', '.join(sorted(registry))})"
             )
+        if repeated := duplicates(options.checks):  # each would count twice in the maximum
+            raise UsageError(f"--checks lists {', '.join(repeated)} more than once")
     try:
-        resolve_sandbox(options.sandbox, options.jobs)
+        sandbox = resolve_sandbox(options.sandbox, options.jobs)
     except ValueError as error:
         raise UsageError(str(error)) from None
     course = None if options.checks is not None else load_course(options.course, registry)
     notebooks = select(collect_with_roots(paths), options.shard)
     tool_phases = {} if tool_phases is None else tool_phases
-    return run_coroutine(_grade_all(notebooks, registry, course, options, on_result, tool_phases))
+    # One kernel user for every run on this machine: one such run at a time.
+    with one_user_sandbox_run() if sandbox == "user" else contextlib.nullcontext():
+        return run_coroutine(
+            _grade_all(notebooks, registry, course, options, on_result, tool_phases)
+        )
 
 
 async def _grade_all(

@@ -30,6 +30,26 @@ KERNEL_ENV = {
     "MPLBACKEND": "Agg",
     "PYTHONUNBUFFERED": "1",
 }
+INHERITED = (
+    "PATH",  # where the sandbox's own programs (bwrap, prlimit, setpriv) are found
+    "LANG",
+    "LANGUAGE",
+    "TZ",
+    "LD_LIBRARY_PATH",  # a conda or CUDA installation's libraries, which TensorFlow may need
+    "VIRTUAL_ENV",
+    "CONDA_PREFIX",
+    "CONDA_DEFAULT_ENV",
+    "TF_NUM_INTRAOP_THREADS",  # the instructor's thread counts, else those of --jobs
+    "TF_NUM_INTEROP_THREADS",
+    "OMP_NUM_THREADS",
+    "NER_DATASET",  # the course's own variables (README, Data)
+    "NER_DATA_DIR",
+    "BILSTM_NER_PROGRESS",
+)
+"""What the kernel takes from the tool's environment, besides every `LC_*`: nothing else, so no
+token, password or key the tool was started with can be printed by a learner's cell. HOME,
+TMPDIR, the Jupyter/IPython folders (`sandbox.fresh_home_env`) and PYTHONPATH (the kernel's
+library) are set for each kernel."""
 
 
 class MemoryWatch:
@@ -78,10 +98,14 @@ def own_process_group(pid: int | None) -> int | None:
 
 
 def kernel_env(options: KernelLimits) -> dict[str, str]:
-    env = dict(os.environ)
+    """The environment a learner's kernel starts with: the allow-listed part of this process's
+    (`INHERITED`, `LC_*`) and the quiet-start settings (`KERNEL_ENV`); nothing else."""
+    env = {
+        name: value
+        for name, value in os.environ.items()
+        if name in INHERITED or name.startswith("LC_")
+    }
     env.update(KERNEL_ENV)
-    for name in ("PYTEST_CURRENT_TEST", "JPY_SESSION_NAME"):
-        env.pop(name, None)
     if options.jobs > 1:  # kernels in parallel: share the cores instead of oversubscribing them
         threads = str(max(1, (os.cpu_count() or 1) // options.jobs))
         for name in ("TF_NUM_INTRAOP_THREADS", "TF_NUM_INTEROP_THREADS", "OMP_NUM_THREADS"):

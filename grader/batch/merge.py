@@ -13,6 +13,7 @@ import json
 from collections.abc import Sequence
 from pathlib import Path
 
+from grader.batch.output_paths import check_output_paths
 from grader.batch.result import SubmissionResult
 from grader.batch.results import JSON_FORMAT_VERSION, write_csv, write_json
 from grader.batch.submissions import UsageError
@@ -84,6 +85,7 @@ def merge(documents: Sequence[tuple[str, dict]], *, partial: bool = False) -> tu
 
 def run_merge(arguments: argparse.Namespace) -> int:
     """Run `merge` with parsed `arguments`; 0 when the joined results were written."""
+    check_output_paths({"--json": arguments.json, "--csv": arguments.csv})
     documents = [(str(path), read_results(path)) for path in arguments.results]
     results, run = merge(documents, partial=arguments.partial)
     if arguments.json:

@@ -2,10 +2,26 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 DEFAULT_TIMEOUT = 600.0
 DEFAULT_MEMORY_LIMIT_MB = 4096.0
+MAX_TIMEOUT = 24 * 3600.0
+"""Seconds per submission: a day. A larger limit means no limit (and `inf` once crashed every
+kernel's CPU limit, an int)."""
+MAX_MEMORY_LIMIT_MB = float(2**20)
+"""1 TiB."""
+
+
+def limit_problem(name: str, value: float, maximum: float) -> str | None:
+    """Why `value` cannot be the limit `name` (None: it can): it must be a finite number above 0
+    and at most `maximum`."""
+    if not (isinstance(value, int | float) and math.isfinite(value) and value > 0):
+        return f"{name} must be a positive number, got {value!r}"
+    if value > maximum:
+        return f"{name} must be at most {maximum:g}, got {value:g}"
+    return None
 
 
 @dataclass(frozen=True)

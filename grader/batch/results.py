@@ -15,7 +15,9 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
+from grader.batch.notebook_files import non_file_kind
 from grader.batch.result import SubmissionResult
+from grader.core.text import printable
 
 JSON_FORMAT_VERSION = 1
 
@@ -24,9 +26,14 @@ def atomic_write_text(path: str | os.PathLike, text: str) -> None:
     """Write `text` to `path` (UTF-8) atomically: readers see the old file or the new one.
 
     Text that cannot be UTF-8 (a lone surrogate from a learner's message, a file name that
-    is not UTF-8) is written as a backslash escape rather than failing the whole write.
+    is not UTF-8) is written as a backslash escape rather than failing the whole write. Only
+    a regular file is replaced: a device, pipe or folder there raises ValueError (renaming
+    over `/dev/full` would turn it into a file).
     """
     path = Path(path)
+    kind = non_file_kind(path)
+    if kind is not None:
+        raise ValueError(f"{path} is {kind}: results are written to regular files only")
     path.parent.mkdir(parents=True, exist_ok=True)
     descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
@@ -83,7 +90,7 @@ def gradescope_json(result: SubmissionResult) -> dict:
     summary = f"{_points(result.score)}/{_points(result.max_score)} points ({result.status})."
     if result.errors:
         summary += "\n\nProblems found while running your notebook:\n" + "\n".join(
-            f"- {error}" for error in result.errors
+            f"- {printable(error)}" for error in result.errors
         )
     return {
         "score": float(result.score),
@@ -94,7 +101,9 @@ def gradescope_json(result: SubmissionResult) -> dict:
 
 
 def summary_csv(results: Sequence[SubmissionResult]) -> str:
-    """One row per submission: path, score, max_score, status, seconds, errors, per-check scores."""
+    """One row per submission: path, score, max_score, status, seconds, errors, per-check scores.
+    A path's control characters are escaped (`printable`): a newline or a terminal escape in a
+    file name reaches neither a spreadsheet's rows nor a terminal showing the file."""
     checks = list(dict.fromkeys(check for result in results for check, _ in result.reports))
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
@@ -106,7 +115,7 @@ def summary_csv(results: Sequence[SubmissionResult]) -> str:
         per_check = {check: report.score for check, report in result.reports}
         writer.writerow(
             [
-                _safe_cell(result.path),
+                _safe_cell(printable(result.path)),
                 _points(result.score),
                 _points(result.max_score),
                 result.status,
@@ -119,19 +128,21 @@ def summary_csv(results: Sequence[SubmissionResult]) -> str:
 
 
 def _safe_cell(text: str) -> str:
-    """Keep spreadsheet programs from running a path that starts like a formula."""
+    """Keep spreadsheet programs from running a path that starts like a formula (control
+    characters in it are already escaped, `printable`)."""
     return "'" + text if text[:1] in ("=", "+", "-", "@") else text
 
 
 def results_table(results: Sequence[SubmissionResult]) -> str:
-    """A plain-text table: submission, score/max, status, errors, time."""
+    """A plain-text table: submission, score/max, status, errors, time; one line per
+    submission, whatever its name holds (control characters escaped, `printable`)."""
     rows = [("submission", "score", "status", "errors", "time")]
     for result in results:
         rows.append(
             (
-                result.path,
+                printable(result.path),
                 f"{_points(result.score)}/{_points(result.max_score)}",
-                result.status,
+                printable(result.status),
                 str(len(result.errors)),
                 f"{result.seconds:.1f} s",
             )

@@ -11,8 +11,10 @@ grading process. Jupyter talks to it over ipc sockets in that folder (no TCP acr
 and starts the kernel as a dedicated unprivileged user (`grader-kernel`, or $GRADER_KERNEL_USER)
 with the same limits, fresh HOME and library; only its working copy and exchange folder are
 its own, and the course's sources must be unreadable to it (checked before grading). Nothing
-of that user's outlives a submission: its processes are killed after each one (so grade one
-submission at a time with it).
+of that user's outlives a submission: its processes are killed after each one, so it grades
+one submission at a time (--jobs 1), and one run at a time per machine (`one_user_sandbox_run`).
+`grade` also refuses submitted folders that user may enter (`folders_open_to_kernel_user`):
+without a mount namespace, permissions alone keep other learners' notebooks from a kernel.
 
 `none` runs the kernel as the tool's own user, with only the kernel-side library on its path;
 it must be asked for, and every report says which sandbox ran.
@@ -20,12 +22,15 @@ it must be asked for, and every report says which sandbox ran.
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import functools
 import os
 import pwd
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -183,6 +188,50 @@ def give_to_kernel_user(folder: Path) -> None:
     assert user is not None
     for path in [folder, *folder.rglob("*")]:
         os.chown(path, user.pw_uid, user.pw_gid, follow_symlinks=False)
+
+
+def folders_open_to_kernel_user(folders: Iterable[Path]) -> list[Path]:
+    """Those of `folders` the `user` sandbox's kernel user may enter, and so read every file in
+    them it can name: a folder of other learners' submissions must not be one (asked of the
+    system, as that user)."""
+    user = _kernel_user()
+    if user is None:
+        return []
+    return [folder for folder in folders if _enterable_by(user, folder)]
+
+
+def _enterable_by(user: pwd.struct_passwd, folder: Path) -> bool:
+    done = subprocess.run(
+        [*_as_user(user), "test", "-x", str(folder)], capture_output=True, check=False
+    )
+    return done.returncode == 0
+
+
+LOCKED_FOLDER = Path(grader.__file__).resolve().parent
+"""Locked while a run uses the `user` sandbox: the grader's own folder, which its kernel user
+cannot open (`user_sandbox_problem`), so no kernel can take the lock itself."""
+
+
+@contextlib.contextmanager
+def one_user_sandbox_run(locked: Path = LOCKED_FOLDER) -> Iterator[None]:
+    """Be the machine's only grading run using the `user` sandbox until the block ends; another
+    (a second shard started on the same machine) waits, saying so. Their kernels would run as
+    one user, so each could read the other's working copy and results folder, and each run's
+    end-of-submission kill would stop the other's kernel."""
+    descriptor = os.open(locked, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            print(
+                "python -m grader: waiting for another grading run with --sandbox user to end "
+                "(its kernels run as the same user)",
+                file=sys.stderr,
+            )
+            fcntl.flock(descriptor, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(descriptor)  # and so the lock
 
 
 def kill_user_processes() -> None:

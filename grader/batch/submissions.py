@@ -17,6 +17,11 @@ from pathlib import Path
 
 import nbformat
 
+from grader.batch.notebook_files import (
+    non_file_kind,
+    not_a_file_problem,
+    notebook_entries,
+)
 from grader.core.spec import CheckSpec
 
 MAX_NOTEBOOK_BYTES = 50 * 2**20
@@ -49,7 +54,9 @@ class CheckRequest:
 def collect_notebooks(paths: Iterable[str | os.PathLike]) -> list[Path]:
     """The notebooks named by `paths` (files, or folders searched recursively for *.ipynb,
     skipping .ipynb_checkpoints), in a stable order. Raises `UsageError` for a missing path
-    or when no notebook is found."""
+    or when no notebook is found. A folder argument is a folder of submissions; an entry in it
+    named like a notebook but not a file (a folder `x.ipynb`) is collected unopened, and
+    grading reports it as an invalid notebook (`grader.batch.notebook_files`)."""
     return [path for path, _ in collect_with_roots(paths)]
 
 
@@ -61,11 +68,12 @@ def collect_with_roots(paths: Iterable[str | os.PathLike]) -> list[tuple[Path, P
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            for candidate in sorted(path.rglob("*.ipynb")):
-                if ".ipynb_checkpoints" not in candidate.parts and candidate.is_file():
-                    found.setdefault(candidate, path)
+            for candidate in notebook_entries(path):
+                found.setdefault(candidate, path)
         elif path.is_file():
             found.setdefault(path, path.parent)
+        elif (kind := non_file_kind(path)) is not None:
+            raise UsageError(f"{raw}: {kind}, neither a notebook file nor a folder")
         else:
             raise UsageError(f"{raw}: no such file or folder")
     if not found:
@@ -75,6 +83,17 @@ def collect_with_roots(paths: Iterable[str | os.PathLike]) -> list[tuple[Path, P
     if unreadable:
         raise UsageError(f"cannot read {', '.join(unreadable[:3])}: check the permissions")
     return list(found.items())
+
+
+def duplicates(names: Iterable[str]) -> list[str]:
+    """The names listed more than once, each once, in the order they repeat."""
+    seen: set[str] = set()
+    repeated: dict[str, None] = {}
+    for name in names:
+        if name in seen:
+            repeated[name] = None
+        seen.add(name)
+    return list(repeated)
 
 
 def read_notebook(path: Path, root: Path | None = None) -> nbformat.NotebookNode:
@@ -88,6 +107,9 @@ def read_notebook(path: Path, root: Path | None = None) -> nbformat.NotebookNode
             f"{path.name} is a symbolic link to a file outside the submitted folder: submit "
             "the notebook itself"
         )
+    problem = not_a_file_problem(path)
+    if problem is not None:  # a folder is not read as a notebook, and a FIFO never opened
+        raise ValueError(problem)
     try:
         size = path.stat().st_size
     except OSError as error:

@@ -35,17 +35,22 @@ from pathlib import Path
 
 from grader.batch.course import load_course
 from grader.batch.grading import grade_paths
-from grader.batch.options import DEFAULT_MEMORY_LIMIT_MB, GradingOptions
+from grader.batch.options import (
+    DEFAULT_MEMORY_LIMIT_MB,
+    MAX_MEMORY_LIMIT_MB,
+    MAX_TIMEOUT,
+    GradingOptions,
+    limit_problem,
+)
+from grader.batch.output_paths import check_output_paths
 from grader.batch.result import SubmissionResult
 from grader.batch.results import atomic_write_text, gradescope_json, results_table
 from grader.batch.sandbox import NO_SANDBOX_WARNING
 from grader.batch.sandbox import resolve as resolve_sandbox
 from grader.batch.submissions import UsageError, load_registry
-from grader.integrations.gradescope_submission import (
-    Found,
-    find_notebooks,
-    missing_result,
-)
+from grader.core.text import printable
+from grader.integrations.gradescope_submission import Found, course_result, find_notebooks
+from grader.integrations.gradescope_submission import missing_result as missing_result  # as before
 
 ROOT_VARIABLE = "AUTOGRADER_ROOT"
 DEFAULT_ROOT = Path("/autograder")
@@ -76,8 +81,14 @@ class Settings:
             raise UsageError(
                 f"visibility must be one of {', '.join(VISIBILITIES)}, got {self.visibility!r}"
             )
-        if not (self.timeout > 0 and self.memory_limit_mb > 0 and self.jobs >= 1):
-            raise UsageError("timeout, memory limit and jobs must be positive")
+        if not self.jobs >= 1:
+            raise UsageError(f"jobs must be at least 1, got {self.jobs!r}")
+        for problem in (
+            limit_problem("timeout", self.timeout, MAX_TIMEOUT),
+            limit_problem("memory_limit_mb", self.memory_limit_mb, MAX_MEMORY_LIMIT_MB),
+        ):
+            if problem is not None:
+                raise UsageError(problem)
         if self.sandbox not in ("auto", "bwrap", "user", "none"):
             raise UsageError(f"sandbox must be auto, bwrap, user or none, got {self.sandbox!r}")
 
@@ -119,11 +130,17 @@ def results_json(
         if result.status == "missing":
             lines.append(f"{name}: 0/{_points(result.max_score)} points: not in your submission.")
         else:
-            lines.append(f"{name} ({Path(result.path).name}): {part['output']}")
+            lines.append(f"{name} ({printable(Path(result.path).name)}): {part['output']}")
     missing = [name for name, result in graded if result.status == "missing"]
-    listing = [f"graded: {found.notebooks[name].name} as {name}" for name in found.notebooks]
+    listing = [
+        f"graded: {printable(found.notebooks[name].name)} as {name}" for name in found.notebooks
+    ]
+    listing += [
+        f"invalid: {printable(found.not_files[name].name)} as {name} (not a notebook file)"
+        for name in found.not_files
+    ]
     listing += [f"missing: {name}.ipynb" for name in missing]
-    listing += [f"ignored: {entry}" for entry in found.ignored]
+    listing += [f"ignored: {printable(entry)}" for entry in found.ignored]
     tests.insert(
         0,
         {
@@ -139,7 +156,7 @@ def results_json(
     maximum = sum(result.max_score for _, result in graded)
     summary = f"{_points(score)}/{_points(maximum)} points over {len(graded)} notebooks."
     if found.ignored:
-        summary += "\nNot graded: " + "; ".join(found.ignored)
+        summary += "\nNot graded: " + "; ".join(map(printable, found.ignored))
     return {
         "score": float(score),
         "execution_time": max(0, round(seconds)),
@@ -170,19 +187,17 @@ def grade_submission(root: Path, settings: Settings) -> dict:
         jobs=settings.jobs,
         sandbox=sandbox,
     )
-    paths = list(found.notebooks.values())
-    results = dict(zip(paths, grade_paths(paths, options), strict=True)) if paths else {}
+    paths = list(found.notebooks.values())  # regular files only: never a folder to walk
+    results = {Path(r.path): r for r in grade_paths(paths, options)} if paths else {}
     graded = [
-        (name, results[found.notebooks[name]])
-        if name in found.notebooks
-        else (name, missing_result(name, requests, registry))
+        (name, course_result(name, requests, found, results, registry))
         for name, requests in sorted(course.assignments.items())
         if requests
     ]
     print(results_table([replace(result, path=Path(result.path).name) for _, result in graded]))
     for name, result in graded:
         for error in result.errors:
-            print(f"{name}: {error}")
+            print(f"{name}: {printable(error)}")
     return results_json(graded, found, settings, time.monotonic() - started)
 
 
@@ -215,9 +230,15 @@ def failure_json(error: BaseException, seconds: float) -> dict:
 
 
 def run(root: Path) -> int:
-    """Grade `root`/submission and write `root`/results/results.json; 0, or 1 on a failure."""
+    """Grade `root`/submission and write `root`/results/results.json; 0, or 1 on a failure,
+    or 2 (nothing graded) when results.json could not be written there."""
     started = time.monotonic()
     target = root / "results" / "results.json"
+    try:
+        check_output_paths({"results": target})
+    except UsageError as error:
+        print(f"gradescope: {error}", file=sys.stderr)
+        return 2
     try:
         data = grade_submission(root, Settings.read(root / "source" / SETTINGS_FILE))
         code = 0

@@ -106,6 +106,15 @@ def test_files_written_outside_the_working_copy_do_not_reach_the_host(tmp_path):
     assert not target.exists() and not Path("/tmp/planted-by-kernel").exists()
 
 
+def test_a_secret_in_the_tools_environment_is_not_in_the_kernels(tmp_path, monkeypatch):
+    monkeypatch.setenv("GRADER_TEST_SECRET", "instructor-only-value")
+    reader = "import os\nraise RuntimeError(sorted(os.environ))"
+    write_notebook(tmp_path / "reader.ipynb", reader, DOUBLE)
+    result = grade(tmp_path)["reader"]
+    assert result.score == 3 and result.errors[0].startswith("cell 1: RuntimeError: [")
+    assert "GRADER_TEST_SECRET" not in result.errors[0]
+
+
 def test_a_submission_that_links_to_a_system_file_is_refused_unread(tmp_path):
     (tmp_path / "passwd.ipynb").symlink_to("/etc/passwd")
     (result,) = grade_paths([tmp_path], toy_options())

@@ -18,7 +18,12 @@ from conftest import DOUBLE, TOY_CLI, TOY_COURSE, toy_options, write_notebook
 from grader.batch import grade_paths
 from grader.batch.cli import main
 from grader.batch.grading import _rng
-from grader.batch.submissions import collect_notebooks, declared_checks, load_registry
+from grader.batch.submissions import (
+    UsageError,
+    collect_notebooks,
+    declared_checks,
+    load_registry,
+)
 
 
 def run_cli(capsys, *arguments: str) -> tuple[int, str, str]:
@@ -57,6 +62,27 @@ def test_an_unknown_check_exits_2_naming_the_known_ones(capsys, notebook_dir):
     write_notebook(notebook_dir / "a.ipynb", DOUBLE)
     code, _, err = run_cli(capsys, "grade", str(notebook_dir), "--checks", "tripple", *TOY_CLI)
     assert code == 2 and "tripple" in err and "double, greet" in err
+
+
+def test_a_check_listed_twice_exits_2_naming_it(capsys, notebook_dir):
+    write_notebook(notebook_dir / "a.ipynb", DOUBLE)
+    twice = ["--checks", "double,double"]
+    code, _, err = run_cli(capsys, "grade", str(notebook_dir), *twice, *TOY_CLI)
+    assert code == 2 and "double listed more than once" in err  # once: 6/6 instead of 3/3
+
+
+def test_grade_paths_refuses_a_check_listed_twice(notebook_dir):
+    write_notebook(notebook_dir / "a.ipynb", DOUBLE)
+    with pytest.raises(UsageError, match="--checks lists double more than once"):
+        grade_paths([notebook_dir], toy_options(checks=("double", "greet", "double")))
+
+
+def test_a_course_notebook_declaring_a_check_twice_exits_2(capsys, tmp_path):
+    write_notebook(tmp_path / "course" / "double.ipynb", checks=["double", "double"])
+    write_notebook(tmp_path / "double.ipynb", DOUBLE)
+    arguments = [*TOY_CLI[:4], "--course", str(tmp_path / "course")]
+    code, _, err = run_cli(capsys, "grade", str(tmp_path / "double.ipynb"), *arguments)
+    assert code == 2 and "declares double more than once" in err
 
 
 def test_an_unknown_checks_module_exits_2(capsys, notebook_dir):
@@ -264,6 +290,20 @@ def test_terminal_escapes_in_learner_messages_are_printed_harmlessly(capsys, tmp
     assert "\x1b" not in out and "\x9b" not in out and "\\x1b[2J" in out
 
 
+def test_a_newline_in_a_file_name_cannot_forge_a_row_of_the_summary(capsys, tmp_path):
+    write_notebook(tmp_path / "wrong\nbob.ipynb  3/3  graded  0  1.0 s\n.ipynb", "x = 1")
+    write_notebook(tmp_path / "b\x1b[2J.ipynb", DOUBLE)
+    code, out, _ = run_cli(capsys, "grade", str(tmp_path), *TOY_CLI)
+    assert code == 0 and "\x1b" not in out
+    assert not any(line.startswith("bob.ipynb") for line in out.splitlines())
+    assert len(out.strip().splitlines()) == 4  # header, rule, one line per submission
+
+
+def test_a_file_name_in_an_error_message_is_printed_escaped(capsys, tmp_path):
+    code, _, err = run_cli(capsys, "grade", str(tmp_path / "a\nforged: ok.ipynb"), *TOY_CLI)
+    assert code == 2 and len(err.strip().splitlines()) == 1 and "a\\nforged" in err
+
+
 def test_an_unreadable_notebook_exits_2(capsys, tmp_path, monkeypatch):
     write_notebook(tmp_path / "locked.ipynb", DOUBLE)
     monkeypatch.setattr(
@@ -275,12 +315,39 @@ def test_an_unreadable_notebook_exits_2(capsys, tmp_path, monkeypatch):
 
 @pytest.mark.parametrize(
     "options",
-    [["--seed", "-1"], ["--fail-under", "nan"], ["--fail-under", "inf"], ["--seed", "x"]],
+    [
+        ["--seed", "-1"],
+        ["--fail-under", "nan"],
+        ["--fail-under", "inf"],
+        ["--seed", "x"],
+        ["--timeout", "inf"],  # once accepted: every submission an OverflowError
+        ["--timeout", "1e400"],
+        ["--timeout", "nan"],
+        ["--timeout", "0"],
+        ["--timeout", "100000"],  # more than a day
+        ["--memory-limit", "inf"],
+        ["--memory-limit", "-5"],
+        ["--memory-limit", "1e7"],  # more than 1 TiB
+    ],
 )
 def test_bad_numbers_are_refused_before_grading(capsys, tmp_path, options):
     write_notebook(tmp_path / "a.ipynb", DOUBLE)
     code, _, err = run_cli(capsys, "grade", str(tmp_path), *TOY_CLI, *options)
     assert code == 2 and options[0] in err
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"timeout": float("inf")}, "--timeout must be a positive number"),
+        ({"timeout": 1e6}, "--timeout must be at most 86400"),
+        ({"memory_limit_mb": float("nan")}, "--memory-limit must be a positive number"),
+    ],
+)
+def test_grade_paths_refuses_limits_that_are_no_limits(tmp_path, change, message):
+    write_notebook(tmp_path / "a.ipynb", DOUBLE)
+    with pytest.raises(UsageError, match=message):
+        grade_paths([tmp_path], toy_options(**change))
 
 
 def test_an_output_path_that_is_a_folder_is_refused_before_any_kernel_starts(capsys, tmp_path):

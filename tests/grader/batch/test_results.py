@@ -70,6 +70,19 @@ def test_the_csv_has_one_row_per_submission_and_a_column_per_check():
     assert rows[0]["max_score"] == "3" and rows[0]["status"] == "graded"
 
 
+def test_the_csv_escapes_control_characters_in_a_path_and_keeps_other_text():
+    text = summary_csv([a_result(path="Zoë\nforged,15,15\x1b[31m.ipynb")])
+    (row,) = csv.DictReader(io.StringIO(text))
+    assert row["submission"] == "Zoë\\nforged,15,15\\x1b[31m.ipynb"
+    assert len(text.splitlines()) == 2  # the header and one row
+
+
+def test_the_table_gives_each_submission_one_line_whatever_its_name():
+    table = results_table([a_result("01_data\nfake.ipynb  15/15  graded"), a_result("\x1b[2J")])
+    assert len(table.splitlines()) == 4 and "\x1b" not in table
+    assert "01_data\\nfake.ipynb" in table and "\\x1b[2J" in table
+
+
 def test_the_csv_defuses_paths_that_look_like_spreadsheet_formulas():
     text = summary_csv([a_result(path="=HYPERLINK(1).ipynb")])
     assert "'=HYPERLINK" in text

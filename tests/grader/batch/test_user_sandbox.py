@@ -1,15 +1,20 @@
 """`--sandbox user`: where namespaces are refused (Docker, Gradescope) the kernel runs as a
-dedicated unprivileged user; the tool says exactly what is missing before grading anything."""
+dedicated unprivileged user; the tool says exactly what is missing before grading anything.
+With no mount namespace, permissions keep kernels apart: one run at a time per machine, and no
+submitted folder that user may enter."""
 
 from __future__ import annotations
 
+import fcntl
 import os
 import pwd
 import subprocess
 
 import pytest
 
-from grader.batch import sandbox
+from conftest import DOUBLE, TOY_CLI, write_notebook
+from grader.batch import grade_command, sandbox
+from grader.batch.cli import main
 
 
 def test_it_needs_root(monkeypatch):
@@ -72,3 +77,42 @@ def test_kill_user_processes_ends_a_process_of_that_user_only():
     assert sleeper.wait(timeout=10) != 0
     assert mine.poll() is None
     mine.kill()
+
+
+def test_a_second_run_on_the_same_machine_waits_for_the_first(tmp_path, capsys):
+    with sandbox.one_user_sandbox_run(tmp_path):
+        other = os.open(tmp_path, os.O_RDONLY | os.O_DIRECTORY)  # what a second run does
+        try:
+            with pytest.raises(BlockingIOError):
+                fcntl.flock(other, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        finally:
+            os.close(other)
+    with sandbox.one_user_sandbox_run(tmp_path):  # free again once the first run ended
+        pass
+    assert capsys.readouterr().err == ""
+
+
+def test_it_locks_a_folder_its_kernel_user_is_refused():
+    assert sandbox.LOCKED_FOLDER == sandbox.REPOSITORY / "grader"
+    assert "grader" in sandbox.COURSE_SOURCES  # user_sandbox_problem: unreadable to that user
+
+
+def test_submitted_folders_the_kernel_user_may_enter_are_found(monkeypatch, tmp_path):
+    monkeypatch.setattr(
+        sandbox,
+        "_kernel_user",
+        lambda: pwd.struct_passwd(("k", "x", 999, 998, "", "/", "/bin/false")),
+    )
+    monkeypatch.setattr(sandbox, "_enterable_by", lambda user, folder: folder.name == "open")
+    folders = [tmp_path / "open", tmp_path / "private"]
+    assert sandbox.folders_open_to_kernel_user(folders) == [tmp_path / "open"]
+
+
+def test_grade_refuses_a_submitted_folder_the_kernel_user_may_enter(monkeypatch, capsys, tmp_path):
+    write_notebook(tmp_path / "alice.ipynb", DOUBLE)
+    write_notebook(tmp_path / "bob.ipynb", DOUBLE)
+    monkeypatch.setattr(grade_command, "resolve_sandbox", lambda kind, jobs: "user")
+    monkeypatch.setattr(grade_command, "folders_open_to_kernel_user", lambda folders: folders)
+    assert main(["grade", str(tmp_path), "--sandbox", "user", *TOY_CLI]) == 2
+    err = capsys.readouterr().err
+    assert f"may enter {tmp_path}, so each kernel could read the other submissions" in err

@@ -5,7 +5,9 @@ test_gradescope_end_to_end.py."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import stat
 from pathlib import Path
 
 import pytest
@@ -136,6 +138,12 @@ def test_settings_survive_the_bundle_and_refuse_an_unknown_visibility(tmp_path):
         Settings(visibility="after_lunch")
 
 
+@pytest.mark.parametrize("timeout", [float("inf"), float("nan"), 0.0, 1e9])
+def test_settings_refuse_a_timeout_that_is_no_limit(timeout):
+    with pytest.raises(UsageError, match="timeout must be"):
+        Settings(timeout=timeout)
+
+
 def test_the_bundle_carries_the_grader_metadata_of_the_course_notebooks_asked_for():
     assert sorted(course_metadata(None)) == [
         "01_data",
@@ -146,3 +154,56 @@ def test_the_bundle_carries_the_grader_metadata_of_the_course_notebooks_asked_fo
     ]  # 06_tf1_appendix grades nothing
     one = course_metadata(ROOT / "solutions" / "04_compute_loss.ipynb")
     assert one == {"04_compute_loss": {"checks": ["compute_loss"]}}
+
+
+def test_a_folder_named_like_a_course_notebook_scores_zero_for_it_keeping_its_maximum(tmp_path):
+    root = toy_root(tmp_path)
+    write(root / "submission" / "double.ipynb", code_notebook(DOUBLE))
+    write(root / "submission" / "greet.ipynb" / ".double.ipynb", code_notebook(DOUBLE))
+    data = results(root)
+    greet = items_of(data, "greet")
+    assert [(t["score"], t["max_score"]) for t in greet] == [(0.0, 1.0)]  # greet's, not double's
+    assert "greet.ipynb is a folder, not a notebook file" in greet[0]["output"]
+    assert data["score"] == 3.0 and sum(t["max_score"] for t in data["tests"]) == 7.0
+    assert "invalid: greet.ipynb as greet (not a notebook file)" in data["tests"][0]["output"]
+
+
+def test_a_folder_holding_another_course_notebook_is_not_walked_into(tmp_path):
+    root = toy_root(tmp_path)
+    write(root / "submission" / "greet.ipynb" / "double.ipynb", code_notebook(DOUBLE))
+    data = results(root)  # once "The autograder itself failed" (zip of unequal lengths)
+    assert data["score"] == 0.0 and sum(t["max_score"] for t in data["tests"]) == 7.0
+    assert "was not found in your submission" in items_of(data, "double")[0]["output"]
+
+
+def test_a_notebook_file_wins_over_a_folder_of_the_same_name(tmp_path):
+    course = load_course(TOY_COURSE, load_registry("toy_checks", [str(BATCH_TESTS)]))
+    (tmp_path / "double.ipynb").mkdir()
+    write(tmp_path / "double (1).ipynb", code_notebook(DOUBLE))
+    found = find_notebooks(tmp_path, course)
+    assert {name: path.name for name, path in found.notebooks.items()} == {
+        "double": "double (1).ipynb"
+    }
+    assert found.not_files == {}
+    assert found.ignored == ["double.ipynb (double (1).ipynb is graded as double)"]
+
+
+def test_a_results_json_that_is_not_a_regular_file_stops_the_run_before_grading(tmp_path):
+    root = toy_root(tmp_path)
+    write(root / "submission" / "double.ipynb", code_notebook(DOUBLE))
+    (root / "results").mkdir()
+    os.mkfifo(root / "results" / "results.json")
+    assert run(root) == 2
+    assert stat.S_ISFIFO(os.stat(root / "results" / "results.json").st_mode)
+
+
+def test_an_upper_case_suffix_is_found_and_a_newline_in_a_name_is_listed_escaped(tmp_path):
+    root = toy_root(tmp_path)
+    write(root / "submission" / "DOUBLE.IPYNB", code_notebook(DOUBLE))
+    write(root / "submission" / "notes\ngraded: greet.ipynb as greet.ipynb", code_notebook("1"))
+    data = results(root)
+    assert data["score"] == 3.0
+    listing = data["tests"][0]["output"].splitlines()
+    assert "graded: DOUBLE.IPYNB as double" in listing
+    assert "graded: greet.ipynb as greet" not in listing
+    assert any(line.startswith("ignored: notes\\ngraded") for line in listing)
