@@ -44,7 +44,7 @@ class Recipe:
     vocabulary: str = "train"
     loss: str = "sentence"
     bucket_by_length: bool = True  # notebook 05's: batches of tweets of similar length
-    unknown_rate: float = 0.0  # read training singletons as <UNK> this often (0: never)
+    unknown_rate: float = 0.3  # notebook 05's: words seen once in training read as <UNK> 30%
     adam_epsilon: float = 1e-7  # Keras's default; TF1's AdamOptimizer used 1e-8
     train_limit: int = 0  # train on the first N tweets only (smoke runs); 0: all of them
 

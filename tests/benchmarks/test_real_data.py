@@ -37,6 +37,7 @@ def test_the_recipes_defaults_are_what_notebook_05_trains_with():
     assert f"dropout_rate={recipe.dropout_rate}" in training
     assert f"epochs={recipe.epochs}" in training
     assert f"bucket_by_length={recipe.bucket_by_length}" in training
+    assert f"unknown_rate={recipe.unknown_rate}" in training
     assert "embedding_dim=200" in training and "n_hidden_rnn=200" in training
     assert model_defaults["embedding_dim"].default == 200  # what the recipe's tagger is built with
     assert recipe.forget_bias == 1.0  # Keras's unit_forget_bias, as the course's LSTMs use
