@@ -20,6 +20,7 @@ import nbformat
 
 from bilstm_ner.course.setup_cell import is_install_cell
 from grader.batch.cell_reading import imported_modules, imported_names, read_cell
+from grader.batch.magics import as_plain_python
 from grader.batch.shadowing import is_path, mark_shadowed, mark_tails, module_shadowed
 from grader.batch.tampering_rules import (
     ABSOLUTE_PATH,
@@ -60,7 +61,7 @@ def scan_notebook(notebook: nbformat.NotebookNode) -> list[Finding]:
     finding when its code is exactly what `make notebooks` writes; any change to it is read as
     any other cell."""
     sources = {
-        number: str(cell.get("source", ""))
+        number: as_plain_python(str(cell.get("source", "")))
         for number, cell in enumerate(notebook.get("cells", []), start=1)
         if cell.get("cell_type") == "code" and not is_install_cell(str(cell.get("source", "")))
     }
@@ -95,7 +96,7 @@ def scan_source(
     built-ins the notebook rebinds to values of its own (`vars = model.trainable_variables`),
     by default those this cell rebinds."""
     try:
-        return _scan(source, cell, imported or {}, shadowed)
+        return _scan(as_plain_python(source), cell, imported or {}, shadowed)
     except Exception as error:  # RecursionError, MemoryError, a lone surrogate...
         return [Finding(cell, 1, "unreadable-cell", f"{type(error).__name__} while reading it")]
 

@@ -108,7 +108,9 @@ ATTEMPTS = {
     "def f():\n    def g():\n        vars = 1\n    return vars": "dynamic-code",
     "vars = [1]\nvars(print)": "dynamic-code",
     "x = ''\ntext = open(f'{x}/etc/passwd').read()": "files-outside",
-    "%time x = 1": "shell-or-magic",
+    "%time import ctypes": "native-code",  # a magic's code is read as the code it is
+    "%%time\nimport ctypes": "native-code",
+    "%matplotlib module://grader.checks": "shell-or-magic",  # a backend imports by name
     "x = !ls": "shell-or-magic",
     "import numpy as np\nnp.load('a.npy', allow_pickle=1)": "dynamic-code",
     # Found by the fifth red team: aliases the scan did not follow, modules it did not know.
@@ -167,6 +169,11 @@ HONEST = [
     "Out = model(x)\nprint(Out)",
     "def report(layers):\n    for In in layers:\n        print(In)",
     'from re import compile\npattern = compile(r"\\d+")',
+    # The magics honest notebooks use (red team 5), read as the Python they run:
+    "%matplotlib inline\nimport matplotlib.pyplot as plt",
+    "%time history = train(model)",
+    "%timeit -n 3 -r 2 model(batch)",
+    "%%time\nhistory = train(model)\nprint(history)",
     # Names bound to things made from a module are not the module:
     "import tensorflow as tf\nmask = tf.cast(x, tf.float32)\nmask.name_hint = 1",
     "import keras\nlayer = keras.layers.Dense(3)\nlayer.trainable = False",

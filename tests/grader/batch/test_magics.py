@@ -1,0 +1,38 @@
+"""The magics honest notebooks use are read as the Python they run; every other is left alone."""
+
+from __future__ import annotations
+
+import pytest
+
+from grader.batch.magics import as_plain_python
+
+
+@pytest.mark.parametrize(
+    ("cell", "python"),
+    [
+        ("%matplotlib inline\nx = 1", "pass\nx = 1"),
+        ("%time history = train(model)", "history = train(model)"),
+        ("%timeit -n 10 -r3 model(batch)", "model(batch)"),
+        ("for i in range(2):\n    %time step(i)", "for i in range(2):\n    step(i)"),
+        ("%%time\nimport numpy as np\nx = 1", "pass\nimport numpy as np\nx = 1"),
+        ("%%timeit setup()\nrun()", "setup()\nrun()"),
+    ],
+)
+def test_each_allowed_magic_becomes_its_code_line_for_line(cell, python):
+    assert as_plain_python(cell) == python
+    assert len(as_plain_python(cell).split("\n")) == len(cell.split("\n"))
+
+
+@pytest.mark.parametrize(
+    "cell",
+    [
+        "%matplotlib module://my_backend",  # a backend named by module imports it
+        "%load_ext autoreload",
+        "%run other.py",
+        "!ls",
+        "x = %time f()",
+        "print(1)\n%%time\nx = 1",  # a cell magic only counts on the first line
+    ],
+)
+def test_every_other_magic_is_kept_for_the_scan_to_flag(cell):
+    assert as_plain_python(cell) == cell
