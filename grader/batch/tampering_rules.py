@@ -56,6 +56,7 @@ MACHINERY_MODULES = {
     # Found by the fifth red team:
     "site": "builtins-patching",  # site.builtins.exec(...)
     "weakref": "threads-or-processes",  # finalizer callbacks run whenever memory is collected
+    "linecache": "grader-internals",  # the source of every cell run, the grader's own included
 }
 HARMLESS_MODULES = frozenset({"IPython.display"})
 """Submodules of a flagged package that honest notebooks use (`display`, `Markdown`)."""

@@ -505,3 +505,20 @@ def test_results_written_by_anything_but_the_probe_are_not_taken(tmp_path):
     assert result.score <= 1  # what `return x` earns; 0 when the forgery got in first
     if result.score == 0:
         assert any("do not match the seal" in error for error in result.errors)
+
+
+LINECACHE_READER = '''
+import linecache
+
+def double(x):
+    """Doubles only if the probe cell's source, which holds the seal's key, can be read."""
+    cells = [lines for _size, _time, lines, _name in linecache.cache.values() if lines]
+    marker = "_grader_kernel" + "_probe.run_probes("  # split: this cell is cached too
+    leaked = any(marker in "".join(lines) for lines in cells)
+    return 2 * x if leaked else x
+'''
+
+
+def test_the_probe_cells_source_and_its_key_are_gone_before_learner_code_runs(tmp_path):
+    write_notebook(tmp_path / "reader.ipynb", LINECACHE_READER)
+    assert grade(tmp_path)["reader"].score == 1  # the source was not found

@@ -133,6 +133,7 @@ ATTEMPTS = {
     "class Later:\n    def __del__(self):\n        print('collected')": "threads-or-processes",
     "import weakref\nweakref.finalize(print, print)": "threads-or-processes",
     "from re import compile\ndel compile\ncompile('1', '', 'exec')": "dynamic-code",
+    "import linecache\nsources = linecache.cache": "grader-internals",
 }
 HONEST = [
     "import os\nos.environ.setdefault('TF_CPP_MIN_LOG_LEVEL', '2')",
