@@ -71,6 +71,8 @@ def run_course(config: TrainingConfig, data: EncodedCorpus) -> dict:
         tag_names=data.tag_names,
         progress=False,
         bucket_by_length=config.bucket_by_length,
+        unknown_index=data.unknown_index,
+        unknown_rate=config.unknown_rate,
     )
     return {
         "epoch_seconds": [e.seconds for e in history.epochs],
@@ -129,6 +131,7 @@ def parse_config(argv: Sequence[str] | None = None) -> TrainingConfig:
     parser.add_argument("--train-limit", type=int, default=None)
     parser.add_argument("--validation-limit", type=int, default=None)
     parser.add_argument("--bucket-by-length", action="store_true")
+    parser.add_argument("--unknown-rate", type=float, default=defaults.unknown_rate)
     parser.add_argument("--onednn", action="store_true", help="TF_ENABLE_ONEDNN_OPTS=1")
     add_thread_arguments(parser)
     return TrainingConfig(**vars(parser.parse_args(argv)))

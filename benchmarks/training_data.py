@@ -24,6 +24,7 @@ class TrainingConfig:
     validation_limit: int | None = None
     seed: int = 0
     bucket_by_length: bool = False  # course and torch: sentences of similar length batched
+    unknown_rate: float = 0.0  # course: training singletons read as <UNK> (notebook 05: 0.3)
     intra_op_threads: int = 0  # 0: the library's default (one thread per core)
     inter_op_threads: int = 0
     onednn: bool = False  # TF_ENABLE_ONEDNN_OPTS=1 in the child (set before TensorFlow loads)
@@ -41,6 +42,7 @@ class EncodedCorpus:
     tag_names: list[str]
     pad_index: int
     pad_tag_index: int
+    unknown_index: int = 0
 
 
 def encode_corpus(config: TrainingConfig) -> EncodedCorpus:
@@ -64,6 +66,7 @@ def encode_corpus(config: TrainingConfig) -> EncodedCorpus:
         tag_names=list(tags.id_to_token),
         pad_index=tokens.pad_index,
         pad_tag_index=tags.token_to_id["O"],
+        unknown_index=tokens.unk_index,
     )
 
 

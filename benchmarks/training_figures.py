@@ -219,7 +219,7 @@ def collect(
     yield from speed_figures(*speed_rounds(repeat, arguments, gemm_arguments, run))
     full_arguments = QUICK_FULL_ARGS if quick else ()
     # As notebook 05 trains: batches bucketed by length.
-    full_arguments = ("--bucket-by-length", *full_arguments)
+    full_arguments = ("--bucket-by-length", "--unknown-rate=0.3", *full_arguments)  # notebook 05
     full = [train_child(["--contender=course", *full_arguments], run) for _ in range(full_runs)]
     yield from full_course_figures([r for r, _ in full], [c for _, c in full])
     yield from collect_wnut16(full_runs, full_arguments, run)
@@ -246,7 +246,7 @@ def full_course_figures(results: Sequence[dict], children: Sequence[ChildRun]) -
             f"validation entity F1 after {epochs} epochs ({corpus})",
             [r["validation_f1"] for r in results],
             "F1",
-            note="notebook 05's settings (dropout 0.1, bucketed batches)",
+            note="notebook 05's settings (dropout 0.1, bucketed batches, <UNK> training)",
         ),
         Figure.of_runs(
             "peak memory, training (course)",

@@ -174,8 +174,9 @@ def test_epoch_time_f1_and_memory_come_from_full_runs_with_the_default_epochs(
         return child(fake_training({})(command).stdout, peak=500.0 if len(commands) > 5 else 1.0)
 
     figures = by_name(training_figures.collect(1, run=run, full_runs=2))
-    # notebook 05 trains with bucketed batches; the rest are the course defaults
-    assert commands[5][3:] == commands[6][3:] == ["--contender=course", "--bucket-by-length"]
+    # notebook 05 trains with bucketed batches and the <UNK> training; the rest are defaults
+    expected = ["--contender=course", "--bucket-by-length", "--unknown-rate=0.3"]
+    assert commands[5][3:] == commands[6][3:] == expected
     assert figures["validation entity F1 after 4 epochs (bundled)"].runs == [0.5, 0.5]
     assert figures["epoch time, course loop (bundled)"].value == 10.0
     assert figures["peak memory, training (course)"].runs == [500.0, 500.0]
