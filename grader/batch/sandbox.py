@@ -46,6 +46,8 @@ site-packages the course is installed in (from a wheel, as in a Gradescope bundl
 
 MAX_PROCESSES = 512
 MAX_FILE_BYTES = 512 * 2**20
+MAX_TMP_BYTES = 2**30
+"""What a bwrap kernel may keep in its private /tmp (memory) at once."""
 NO_SANDBOX_WARNING = (
     "warning: --sandbox none: learner code runs as your own user, with your files and network; "
     "grade only trusted notebooks this way"
@@ -250,6 +252,7 @@ SECRETS = ("/etc/shadow", "/etc/gshadow", "/etc/sudoers")
 
 
 def _bwrap_base() -> list[str]:
+    size = ["--size", str(MAX_TMP_BYTES)] if _bwrap_sizes_tmpfs() else []
     return [
         "bwrap",
         "--die-with-parent",
@@ -259,9 +262,20 @@ def _bwrap_base() -> list[str]:
         "/dev",
         "--proc",
         "/proc",
+        *size,  # /tmp lives in memory: without a size, writing there could fill it
         "--tmpfs",
         "/tmp",
     ]
+
+
+@functools.cache
+def _bwrap_sizes_tmpfs() -> bool:
+    """Whether this bwrap can size a tmpfs (`--size`, bubblewrap 0.8 and later)."""
+    try:
+        shown = subprocess.run(["bwrap", "--help"], capture_output=True, text=True, timeout=10)
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return "--size" in shown.stdout + shown.stderr
 
 
 def _system_view() -> list[str]:

@@ -19,7 +19,7 @@ import psutil
 import pytest
 
 from conftest import DOUBLE, toy_options, write_notebook
-from grader.batch import grade_paths
+from grader.batch import grade_paths, sandbox
 from grader.batch.sandbox import REPOSITORY, bwrap_works
 from grader.checks import CHECKS
 
@@ -522,3 +522,14 @@ def double(x):
 def test_the_probe_cells_source_and_its_key_are_gone_before_learner_code_runs(tmp_path):
     write_notebook(tmp_path / "reader.ipynb", LINECACHE_READER)
     assert grade(tmp_path)["reader"].score == 1  # the source was not found
+
+
+@pytest.mark.skipif(not sandbox._bwrap_sizes_tmpfs(), reason="this bwrap cannot size a tmpfs")
+def test_the_kernels_private_tmp_is_capped(tmp_path, monkeypatch):
+    """/tmp is memory: a kernel filling it would fill the grading machine's memory."""
+    monkeypatch.setattr(sandbox, "MAX_TMP_BYTES", 8 * 2**20)
+    fill = "block = b'x' * 2**20\nwith open('/tmp/fill', 'wb') as f:\n    for _ in range(16):\n"
+    write_notebook(tmp_path / "filler.ipynb", fill + "        f.write(block)", DOUBLE)
+    result = grade(tmp_path)["filler"]
+    assert result.score == 3  # the rest of the notebook still runs and is graded
+    assert any("No space left" in error for error in result.errors)
