@@ -96,15 +96,9 @@ def _aliases_of(tree: ast.AST, modules: dict[str, str]):
             targets, value = [node.target], node.iter
         elif isinstance(node, ast.withitem) and node.optional_vars is not None:
             targets, value = [node.optional_vars], node.context_expr
-        elif (  # items.append(np), d.update(m=np), d.setdefault("m", np): into a container
-            isinstance(node, ast.Call)
-            and isinstance(node.func, ast.Attribute)
-            and any(
-                _carried(a, modules, False) for a in [*node.args, *(k.value for k in node.keywords)]
-            )
-        ):
-            targets, value = [node.func.value], ast.Tuple([*node.args], ast.Load())
-            value.elts += [k.value for k in node.keywords]
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+            # items.append(np), d.update(m=np): the module goes into the container
+            targets, value = [node.func.value], node
         module = _carried(value, modules)
         if module is None:
             continue

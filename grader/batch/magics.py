@@ -6,8 +6,9 @@ import re
 
 MATPLOTLIB = re.compile(r"^(\s*)%matplotlib(\s+(inline|agg|notebook|widget|ipympl))?\s*$")
 """`%matplotlib inline`: a backend by its plain name (a `module://` backend imports code)."""
-TIME_LINE = re.compile(r"^(\s*)%(time|timeit)\b((\s+-([nrp]\s*\d+|[tcqo]))*)\s+(?P<code>\S.*)$")
-TIME_CELL = re.compile(r"^%%(time|timeit)\b((\s+-([nrp]\s*\d+|[tcqo]))*)\s*(?P<code>.*)$")
+_OPTIONS = r"(\s+-([nrp]\s*\d+|[tcqo]))*"  # %timeit's -n 10 -r3 -q ...
+TIME_LINE = re.compile(rf"^(\s*)%(time|timeit)\b{_OPTIONS}\s+(?P<code>\S.*)$")
+TIME_CELL = re.compile(rf"^%%(time|timeit)\b{_OPTIONS}\s*(?P<code>.*)$")
 
 
 def as_plain_python(source: str) -> str:

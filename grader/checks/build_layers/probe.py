@@ -81,17 +81,21 @@ def probe(objects: Mapping[str, Any], inputs: dict) -> dict:
 def _variable_shapes(model: Any, limit: float) -> list | dict:
     """The shape of every trainable variable of the built model (as lists of ints)."""
     try:
-        variables = call_learner(
-            lambda: list(model.trainable_variables),
-            check=CHECK,
-            what="model.trainable_variables",
-            time_limit=limit,
-        )
-        return [[int(n) for n in variable.shape] for variable in variables]
+        return [[int(n) for n in variable.shape] for variable in _trainable(model, limit)]
     except LearnerError as error:
         return learner_failure(error)
     except Exception as error:  # a variable whose shape is not a list of ints
         return {"error": f"model.trainable_variables: {type(error).__name__}"}
+
+
+def _trainable(model: Any, limit: float) -> list:
+    """The model's trainable variables, read as learner code (it may be a property of theirs)."""
+    return call_learner(
+        lambda: list(model.trainable_variables),
+        check=CHECK,
+        what="model.trainable_variables",
+        time_limit=limit,
+    )
 
 
 def _influence(model: Any, inputs: dict, limit: float) -> dict:
@@ -108,12 +112,7 @@ def _influence(model: Any, inputs: dict, limit: float) -> dict:
     first_words = np.ascontiguousarray(input_batch[:, :1])
     ones = np.ones_like(lengths)
     try:
-        variables = call_learner(
-            lambda: list(model.trainable_variables),
-            check=CHECK,
-            what="model.trainable_variables",
-            time_limit=limit,
-        )
+        variables = _trainable(model, limit)
         norms = {}
         for name, (batch, batch_lengths, mask) in {
             "batch": (input_batch, lengths, real),
