@@ -80,10 +80,25 @@ class MemoryWatch:
             self.peak_bytes = max(self.peak_bytes, total)
             if total > self.limit_bytes:
                 self.exceeded = True
-                for process in reversed(processes):
-                    with contextlib.suppress(psutil.Error):
-                        process.kill()
+                kill_tree(pid)
                 return
+
+
+def kill_tree(pid: int | None) -> None:
+    """Kill the process `pid` (the kernel, or the sandbox around it) and all its descendants,
+    the youngest first."""
+    import psutil
+
+    if pid is None:
+        return
+    try:
+        root = psutil.Process(pid)
+        processes = [root, *root.children(recursive=True)]
+    except psutil.Error:
+        return
+    for process in reversed(processes):
+        with contextlib.suppress(psutil.Error):
+            process.kill()
 
 
 def own_process_group(pid: int | None) -> int | None:

@@ -27,10 +27,12 @@ from typing import Any
 
 import nbformat
 
+from grader.batch.disk_watch import DiskWatch
 from grader.batch.kernel_library import build_library
 from grader.batch.kernel_process import (
     MemoryWatch,
     kernel_env,
+    kill_tree,
     make_client,
     own_process_group,
     running_kernel,
@@ -138,9 +140,10 @@ async def run_notebook(
 
     client = make_client(notebook, workdir, options)
     watch = MemoryWatch(options.memory_limit_mb)
+    disk = DiskWatch([places.workdir, places.exchange, places.home])
     deadline = time.monotonic() + options.timeout  # reset once the kernel is up
     output_dir: Path | None = None
-    watcher: asyncio.Task | None = None
+    watchers: list[asyncio.Task] = []
     started = False
     process_group: int | None = None
 
@@ -163,7 +166,10 @@ async def run_notebook(
             tensorflow_seen = False
             deadline = time.monotonic() + options.timeout
             process_group = own_process_group(kernel_pid())
-            watcher = asyncio.ensure_future(watch.run(kernel_pid))
+            watchers = [
+                asyncio.ensure_future(watch.run(kernel_pid)),
+                asyncio.ensure_future(disk.run(lambda: kill_tree(kernel_pid()))),
+            ]
             stage = "the notebook"
             try:
                 for index, cell in enumerate(notebook.cells):
@@ -226,8 +232,14 @@ async def run_notebook(
                     "(the kernel was stopped)"
                 )
             except DeadKernelError:
-                await asyncio.sleep(0)  # let the memory watch record why
-                if watch.exceeded:
+                await asyncio.sleep(0)  # let the watches record why
+                if disk.exceeded:
+                    result.status = "out of disk"
+                    result.errors.append(
+                        f"the notebook's folders held {disk.describe_limit()} and its "
+                        f"kernel was stopped while running {stage}"
+                    )
+                elif watch.exceeded:
                     result.status = "out of memory"
                     result.errors.append(
                         f"the kernel used more than {options.memory_limit_mb:g} MB and was "
@@ -245,7 +257,7 @@ async def run_notebook(
             result.errors.append(f"kernel problem: {type(error).__name__}: {error}"[:500])
     finally:
         clock.lap(phase)  # kernel_start if it failed to start, else the shutdown so far
-        if watcher is not None:
+        for watcher in watchers:
             watcher.cancel()
         if process_group is not None:  # whatever the learner's code started in the kernel
             with contextlib.suppress(OSError):

@@ -48,6 +48,8 @@ MAX_PROCESSES = 512
 MAX_FILE_BYTES = 512 * 2**20
 MAX_TMP_BYTES = 2**30
 """What a bwrap kernel may keep in its private /tmp (memory) at once."""
+MAX_SHM_BYTES = 64 * 2**20
+"""What it may keep in /dev/shm (memory too; read-only where bwrap cannot size a tmpfs)."""
 NO_SANDBOX_WARNING = (
     "warning: --sandbox none: learner code runs as your own user, with your files and network; "
     "grade only trusted notebooks this way"
@@ -252,7 +254,10 @@ SECRETS = ("/etc/shadow", "/etc/gshadow", "/etc/sudoers")
 
 
 def _bwrap_base() -> list[str]:
-    size = ["--size", str(MAX_TMP_BYTES)] if _bwrap_sizes_tmpfs() else []
+    # Every tmpfs lives in memory the memory watch cannot see, and bwrap's own (its root, its
+    # /dev) may grow to half the machine's: each is read-only or sized.
+    sized = _bwrap_sizes_tmpfs()
+    shm = ["--size", str(MAX_SHM_BYTES), "--tmpfs", "/dev/shm"] if sized else []
     return [
         "bwrap",
         "--die-with-parent",
@@ -260,9 +265,12 @@ def _bwrap_base() -> list[str]:
         "--new-session",
         "--dev",
         "/dev",
+        "--remount-ro",
+        "/dev",
+        *shm,
         "--proc",
         "/proc",
-        *size,  # /tmp lives in memory: without a size, writing there could fill it
+        *(["--size", str(MAX_TMP_BYTES)] if sized else []),
         "--tmpfs",
         "/tmp",
     ]
@@ -350,13 +358,20 @@ def wrap(kind: str, command: list[str], places: KernelPlaces, cpu_seconds: int) 
     shown = [Path(f) for f in SYSTEM_FOLDERS] + _python_folders()
     # The course, HOME and the submissions are not in that view, unless inside a folder
     # it shows (a course installed under /usr/local, say): then they are emptied.
+    emptied = [str(folder) for folder in _installed_course_packages()]
     for folder in _outermost([*course_sources(), Path.home(), *places.hidden]):
         if any(folder.is_relative_to(view) for view in shown):
             arguments += ["--tmpfs", str(folder)]
+            emptied.append(str(folder))
     for folder in (places.library, *places.readable):
         arguments += ["--ro-bind", str(folder), str(folder)]
     for folder in (places.workdir, places.exchange, places.home):
         arguments += ["--bind", str(folder), str(folder)]
+    # Last, once every mount point is made: the emptied folders and bwrap's own root are
+    # memory the memory watch does not see, so they become read-only (the mounts on them
+    # keep their own modes).
+    for folder in [*emptied, "/"]:
+        arguments += ["--remount-ro", folder]
     arguments += ["--chdir", str(places.workdir), "--"]
     # In its own PID namespace the kernel's parent is not the tool's pid, so ipykernel would
     # take itself for orphaned and quit; bwrap --die-with-parent does that job instead.

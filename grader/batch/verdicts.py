@@ -26,6 +26,8 @@ NO_RESULT_REASONS = {
     "of over 16 MB, which is dropped unread?)",
     "out of memory": "not graded: the notebook used more memory than allowed and was "
     "stopped (a huge array or model?)",
+    "out of disk": "not graded: the notebook wrote more to its folders than allowed and "
+    "was stopped (files saved in a loop?)",
     "kernel died": "not graded: the notebook's kernel died (`exit()`, `os._exit()` or a "
     "crash in a cell?)",
     "kernel failed to start": "not graded: the notebook's kernel could not be started",

@@ -19,7 +19,7 @@ import psutil
 import pytest
 
 from conftest import DOUBLE, toy_options, write_notebook
-from grader.batch import grade_paths, sandbox
+from grader.batch import disk_watch, grade_paths, sandbox
 from grader.batch.sandbox import REPOSITORY, bwrap_works
 from grader.checks import CHECKS
 
@@ -533,3 +533,58 @@ def test_the_kernels_private_tmp_is_capped(tmp_path, monkeypatch):
     result = grade(tmp_path)["filler"]
     assert result.score == 3  # the rest of the notebook still runs and is graded
     assert any("No space left" in error for error in result.errors)
+
+
+WRITES_OUTSIDE_ITS_FOLDERS = """
+wrote = []
+for path in ["/graded-was-here", "/dev/graded-was-here", "/usr/graded-was-here"]:
+    try:
+        open(path, "w").close()
+        wrote.append(path)
+    except OSError:
+        pass
+raise RuntimeError(f"wrote {wrote}")
+"""
+
+
+def test_the_sandboxs_own_folders_are_read_only(tmp_path):
+    """bwrap's root and /dev are memory no limit watches: a kernel must not write there."""
+    write_notebook(tmp_path / "writer.ipynb", WRITES_OUTSIDE_ITS_FOLDERS, DOUBLE)
+    result = grade(tmp_path)["writer"]
+    assert result.score == 3
+    assert any("wrote []" in error for error in result.errors), result.errors
+
+
+@pytest.mark.skipif(not sandbox._bwrap_sizes_tmpfs(), reason="this bwrap cannot size a tmpfs")
+def test_the_kernels_shared_memory_folder_is_capped(tmp_path, monkeypatch):
+    monkeypatch.setattr(sandbox, "MAX_SHM_BYTES", 4 * 2**20)
+    fill = "with open('/dev/shm/fill', 'wb') as f:\n    f.write(b'x' * 8 * 2**20)"
+    write_notebook(tmp_path / "filler.ipynb", fill, DOUBLE)
+    result = grade(tmp_path)["filler"]
+    assert result.score == 3
+    assert any("No space left" in error for error in result.errors)
+
+
+@pytest.mark.parametrize(
+    "fill",
+    [
+        "import itertools\n"
+        "for n in itertools.count():\n"
+        "    open(f'f{n}', 'wb').write(b'x' * 2**20)",
+        "import os, itertools\n"
+        "for n in itertools.count():\n"
+        "    open(os.path.expanduser(f'~/{n}'), 'w')",
+    ],
+    ids=["bytes in the working copy", "files in HOME"],
+)
+def test_a_kernel_filling_the_disk_is_stopped(tmp_path, monkeypatch, fill):
+    """Each file is capped, their total is watched: the disk is everyone's."""
+    monkeypatch.setattr(disk_watch, "MAX_WRITTEN_BYTES", 16 * 2**20)
+    monkeypatch.setattr(disk_watch, "MAX_ENTRIES", 500)
+    write_notebook(tmp_path / "filler.ipynb", DOUBLE, fill)
+    result = grade(tmp_path, timeout=60.0)["filler"]
+    assert (result.status, result.score) == ("out of disk", 0)
+    assert "wrote more to its folders than allowed" in " ".join(
+        item.message for _, report in result.reports for item in report.items
+    )
+    assert result.seconds < 40

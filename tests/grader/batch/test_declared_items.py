@@ -28,6 +28,7 @@ NO_RESULT = [
     ("timed out", None),
     ("kernel died", None),
     ("out of memory", None),
+    ("out of disk", None),
     ("graded", MalformedPayload("not JSON")),
     ("graded", {"status": "ok", "observations": {}}),
     ("graded", {"status": "ok", "observations": {"model": "x", "train_step": 3}}),
