@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import ast
 import functools
+from collections import deque
+from collections.abc import Iterator
 
 from grader.core.parsing import parse
 
@@ -41,12 +43,28 @@ def imported_modules(tree: ast.AST, known: dict[str, str] | None = None) -> dict
                 modules[alias.asname or alias.name] = f"{node.module}.{alias.name}"
     # `m = np`, `m = np if x else None`, `d = {"m": np}`, `L = keras.layers.LSTM`,
     # `items.append(np)`, `f = (lambda m: m)(os)`: each of those names may hold the module
-    # (or a class or function of it) too, until nothing new is found.
-    while True:
-        found = dict(_aliases_of(tree, modules))
-        if not found.keys() - modules.keys():
-            return modules
-        modules = {**found, **modules}
+    # (or a class or function of it) too. A binding is read again only when a name its value
+    # mentions is found to hold one: a chain `a1 = a0`, `a2 = a1`, ... (in any order) is
+    # followed in one pass, not one pass per link (3,000 links took 64 s that way).
+    bindings = list(_bindings(tree))
+    readers: dict[str, set[int]] = {}
+    for index, (_, value) in enumerate(bindings):
+        for node in ast.walk(value):
+            if isinstance(node, ast.Name):
+                readers.setdefault(node.id, set()).add(index)
+    pending = deque(range(len(bindings)))
+    while pending:
+        targets, value = bindings[pending.popleft()]
+        if all(name in modules for name in targets):
+            continue
+        module = _carried(value, modules)
+        if module is None:
+            continue
+        for name in targets:
+            if name not in modules:
+                modules[name] = module
+                pending.extend(readers.get(name, ()))
+    return modules
 
 
 def _carried(node: ast.AST | None, modules: dict[str, str], members: bool = True) -> str | None:
@@ -83,8 +101,9 @@ def _carried(node: ast.AST | None, modules: dict[str, str], members: bool = True
     return next((found for part in parts if (found := _carried(part, modules, members))), None)
 
 
-def _aliases_of(tree: ast.AST, modules: dict[str, str]):
-    """(name, module) for each name bound to an expression that may carry a module."""
+def _bindings(tree: ast.AST) -> Iterator[tuple[list[str], ast.AST]]:
+    """(the names bound, the expression they are bound to) for each binding of the tree that
+    may make a name hold what its expression carries."""
     for node in ast.walk(tree):
         targets: list[ast.AST] = []
         value: ast.AST | None = None
@@ -99,15 +118,31 @@ def _aliases_of(tree: ast.AST, modules: dict[str, str]):
         elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
             # items.append(np), d.update(m=np): the module goes into the container
             targets, value = [node.func.value], node
-        module = _carried(value, modules)
-        if module is None:
+        elif isinstance(node, ast.Match):  # match os: case o: ...  (every capture may be it)
+            value = node.subject
+            yield _captures(node), value
             continue
+        if value is None:
+            continue
+        names = []
         for target in targets:
             while isinstance(target, ast.Attribute | ast.Subscript | ast.Starred):
                 target = target.value
-            for name in ast.walk(target):
-                if isinstance(name, ast.Name):
-                    yield name.id, module
+            names += [name.id for name in ast.walk(target) if isinstance(name, ast.Name)]
+        if names:
+            yield names, value
+
+
+def _captures(node: ast.Match) -> list[str]:
+    """The names the case patterns of a `match` statement bind."""
+    names = []
+    for case in node.cases:
+        for pattern in ast.walk(case.pattern):
+            if isinstance(pattern, ast.MatchAs | ast.MatchStar) and pattern.name:
+                names.append(pattern.name)
+            elif isinstance(pattern, ast.MatchMapping) and pattern.rest:
+                names.append(pattern.rest)
+    return names
 
 
 def imported_names(source: str, known: dict[str, str] | None = None) -> dict[str, str]:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import ast
 import copy
 import re
+import string
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
@@ -310,6 +311,51 @@ def _assignments(node: ast.AST, modules: dict[str, str]) -> Iterator[tuple[int, 
             yield node.lineno, "module-patching"
 
 
+def _hidden_attributes(node: ast.AST, modules: dict[str, str]) -> Iterator[tuple[int, str]]:
+    """Attributes read without an attribute in the syntax: by a class pattern of `match`
+    (`case object(f_back=frame)`), by `__match_args__`, or by a format string's fields
+    (`"{0.tb_frame.f_back}".format(tb)`, and `.format` on a string built at run time)."""
+    names: list[str] = []
+    if isinstance(node, ast.MatchClass):
+        names = list(node.kwd_attrs)
+    elif isinstance(node, ast.Name | ast.Attribute):
+        if (node.id if isinstance(node, ast.Name) else node.attr) == "__match_args__":
+            yield node.lineno, "dynamic-attribute"
+    elif isinstance(node, ast.Constant) and isinstance(node.value, str) and "{" in node.value:
+        names = format_field_attributes(node.value)
+    elif (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr in ("format", "format_map", "vformat")
+    ):
+        template = node.func.value
+        if isinstance(template, ast.Name) and template.id == "str" and node.args:
+            template = node.args[0]  # str.format(template, ...)
+        if not isinstance(template, ast.Constant):
+            yield node.lineno, "dynamic-attribute"
+    for name in names:
+        if name in FRAME_ATTRIBUTES:
+            yield node.lineno, "frames-and-gc"
+        elif name.startswith("_") or name in DANGEROUS_ATTRIBUTES or OS_CALLS.match(name):
+            yield node.lineno, "dynamic-attribute"
+
+
+def format_field_attributes(template: str) -> list[str]:
+    """The attribute names a `str.format` template's fields read (`"{0.shape[1]}"`:
+    ["shape"]), nested fields included; none for text that is not a valid template."""
+    found: list[str] = []
+    try:
+        fields = list(string.Formatter().parse(template))
+    except ValueError:
+        return found
+    for _, field, spec, _ in fields:
+        if field:
+            found += re.findall(r"\.([^.\[]*)", re.sub(r"\[[^\]]*\]", "", field))
+        if spec and "{" in spec:
+            found += format_field_attributes(spec)
+    return found
+
+
 _RULES: tuple[Rule, ...] = (
     _imports,
     _attributes,
@@ -318,4 +364,5 @@ _RULES: tuple[Rule, ...] = (
     _names,
     _assignments,
     _finalizers,
+    _hidden_attributes,
 )

@@ -116,6 +116,8 @@ FRAME_ATTRIBUTES = frozenset(
         "f_globals",
         "f_locals",
         "f_builtins",
+        "f_code",
+        "f_trace",
         "gi_frame",
         "tb_frame",
         "__globals__",

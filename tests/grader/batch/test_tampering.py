@@ -134,8 +134,28 @@ ATTEMPTS = {
     "import weakref\nweakref.finalize(print, print)": "threads-or-processes",
     "from re import compile\ndel compile\ncompile('1', '', 'exec')": "dynamic-code",
     "import linecache\nsources = linecache.cache": "grader-internals",
+    # Found by the sixth red team: attributes read without an attribute in the syntax.
+    "import sys\nmatch sys:\n    case object(setprofile=hook):\n        hook(None)": (
+        "dynamic-attribute"
+    ),
+    "match error:\n    case object(__traceback__=trace):\n        pass": "frames-and-gc",
+    "import os\nmatch os:\n    case o:\n        o.listdir('.')": "files-outside",
+    "class Frame:\n    __match_args__ = ('f_back',)": "dynamic-attribute",
+    "caller = '{0.tb_frame.f_back.f_locals[key]}'.format(trace)": "frames-and-gc",
+    "key = ('{0.tb_' + 'frame}').format(trace)": "dynamic-attribute",
+    "template = '{0.tb_'\ntemplate.format(trace)": "dynamic-attribute",
+    "str.format('{0.' + name + '}', trace)": "dynamic-attribute",
+    # A chain of aliases written backwards: each link is found, whatever the order.
+    "\n".join(f"a{n} = a{n + 1}" for n in range(300)) + "\nimport os\na300 = os\na0.listdir('.')": (
+        "files-outside"
+    ),
 }
 HONEST = [
+    "print('epoch {}: loss {:.3f}'.format(1, 0.5))",
+    "print('{0.shape} {0.dtype}'.format(array))",
+    "match tag:\n    case 'B-person' | 'I-person':\n        kind = 'person'\n"
+    "    case other:\n        kind = other",
+    "match batch:\n    case (words, tags):\n        pass",
     "import os\nos.environ.setdefault('TF_CPP_MIN_LOG_LEVEL', '2')",
     "from grader import check_compute_loss, check_embedding_training",
     "import numpy as np\nimport tensorflow as tf\nx = np.zeros(3)\nx[0] = 1",
