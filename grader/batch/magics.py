@@ -9,17 +9,28 @@ MATPLOTLIB = re.compile(r"^(\s*)%matplotlib(\s+(inline|agg|notebook|widget|ipymp
 _OPTIONS = r"(\s+-([nrp]\s*\d+|[tcqo]))*"  # %timeit's -n 10 -r3 -q ...
 TIME_LINE = re.compile(rf"^(\s*)%(time|timeit)\b{_OPTIONS}\s+(?P<code>\S.*)$")
 TIME_CELL = re.compile(rf"^%%(time|timeit)\b{_OPTIONS}\s*(?P<code>.*)$")
+CAPTURE_CELL = re.compile(r"^%%capture(\s+--no-(stderr|stdout|display))*(\s+[A-Za-z_]\w*)?\s*$")
+"""`%%capture [name]`: the cell's output kept in a variable instead of shown."""
+NO_CODE = re.compile(
+    r"^(\s*)(%(load_ext|reload_ext)\s+autoreload|%autoreload(\s+(0|1|2|3|now|off|all|explicit))?"
+    r"|%pinfo2?\s+[A-Za-z_][\w.]*|\?{1,2}[A-Za-z_][\w.]*|[A-Za-z_][\w.]*\?{1,2})\s*$"
+)
+"""Magics that run no code of the notebook: autoreload (modules re-imported when their file
+changes) and help (`name?`, `?name`, `name??`: a docstring or source shown, never returned)."""
 
 
 def as_plain_python(source: str) -> str:
-    """`source` with `%matplotlib NAME`, `%time`/`%timeit CODE` and a first line `%%time` or
-    `%%timeit [CODE]` replaced, line for line, by the Python they run (`pass` for none), so
-    the scan reads that code instead of flagging the magic; every other line is kept."""
+    """`source` with `%matplotlib NAME`, `%time`/`%timeit CODE`, autoreload, help (`name?`)
+    and a first line `%%time`, `%%timeit [CODE]` or `%%capture [name]` replaced, line for line,
+    by the Python they run (`pass` for none), so the scan reads that code instead of flagging
+    the magic; every other line is kept."""
     lines = source.split("\n")
     if lines and (cell := TIME_CELL.match(lines[0])):
         lines[0] = cell.group("code").strip() or "pass"
+    elif lines and CAPTURE_CELL.match(lines[0]):
+        lines[0] = "pass"
     for index, line in enumerate(lines):
-        if match := MATPLOTLIB.match(line):
+        if match := MATPLOTLIB.match(line) or NO_CODE.match(line):
             lines[index] = f"{match.group(1)}pass"
         elif match := TIME_LINE.match(line):
             lines[index] = f"{match.group(1)}{match.group('code')}"

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 SHADOWABLE = frozenset({"vars", "locals", "globals", "breakpoint", "compile", "In", "Out"})
 """Built-ins the scan flags that a learner may well use as a variable's name."""
@@ -31,12 +31,12 @@ def mark_tails(tree: ast.AST) -> None:
                 piece._tail = True  # type: ignore[attr-defined]
 
 
-def is_path(node: ast.Constant, absolute: re.Pattern[str]) -> bool:
+def is_path(node: ast.Constant, absolute: Callable[[str], bool]) -> bool:
     """Whether a string constant names a path outside the working copy (`absolute`: the rule's
-    pattern); an f-string's later piece only when it holds two named parts."""
+    test); an f-string's later piece only when it holds two named parts."""
     if getattr(node, "_tail", False):
         return bool(NAMED_PATH.search(node.value)) or "/../" in node.value
-    return bool(absolute.match(node.value))
+    return absolute(node.value)
 
 
 def _module_level(tree: ast.Module) -> Iterator[ast.AST]:

@@ -24,13 +24,13 @@ from grader.batch.cell_reading import imported_modules, imported_names, read_cel
 from grader.batch.magics import as_plain_python
 from grader.batch.shadowing import is_path, mark_shadowed, mark_tails, module_shadowed
 from grader.batch.tampering_rules import (
-    ABSOLUTE_PATH,
     ATTRIBUTE_BUILTINS,
     ATTRIBUTE_RULES,
     DANGEROUS_ATTRIBUTES,
     DYNAMIC_CODE,
     FORBIDDEN_NAMES,
     FRAME_ATTRIBUTES,
+    HARMLESS_MEMBERS,
     HARMLESS_MODULES,
     MACHINERY_MODULES,
     OS_CALLS,
@@ -39,6 +39,7 @@ from grader.batch.tampering_rules import (
     REFLECTION_NAMES,
     SEPARATORS,
     SYS_ATTRIBUTES,
+    outside_path,
 )
 
 
@@ -136,6 +137,7 @@ def _scan(
     if len(python.splitlines()) != len(lines):
         lines = python.splitlines()
     modules = imported_modules(tree, imported)
+    mark_harmless_uses(tree, modules)
     for node in ast.walk(tree):
         for rule in _RULES:
             for line, name in rule(node, modules):
@@ -158,7 +160,11 @@ Rule = Callable[[ast.AST, dict[str, str]], Iterator[tuple[int, str]]]
 def _imports(node: ast.AST, modules: dict[str, str]) -> Iterator[tuple[int, str]]:
     names: list[str] = []
     if isinstance(node, ast.Import):
-        names = [alias.name for alias in node.names]
+        names = [alias.name for alias in node.names if alias.name not in HARMLESS_MEMBERS]
+    elif isinstance(node, ast.ImportFrom) and node.module in HARMLESS_MEMBERS:
+        if any(alias.name not in HARMLESS_MEMBERS[node.module] for alias in node.names):
+            yield node.lineno, MACHINERY_MODULES[node.module]
+        return
     elif isinstance(node, ast.ImportFrom) and node.module:
         if node.module == "IPython" and all(alias.name == "display" for alias in node.names):
             return  # `from IPython import display`: the harmless IPython.display
@@ -237,7 +243,7 @@ def _calls(node: ast.AST, modules: dict[str, str]) -> Iterator[tuple[int, str]]:
         for part in ast.walk(argument):  # also inside "a" + "b", f"...", os.path.join(...)
             if isinstance(part, ast.Constant) and isinstance(part.value, str):
                 text = part.value  # a path with a named part: not "/" (split), "..." (print)
-                if is_path(part, ABSOLUTE_PATH) or "/../" in text or text.endswith("/.."):
+                if is_path(part, outside_path) or "/../" in text or text.endswith("/.."):
                     yield node.lineno, "files-outside"
                     return
 
@@ -276,7 +282,7 @@ def _names(node: ast.AST, modules: dict[str, str]) -> Iterator[tuple[int, str]]:
     if (
         isinstance(node, ast.Constant)
         and isinstance(node.value, str)
-        and is_path(node, ABSOLUTE_PATH)
+        and is_path(node, outside_path)
     ):
         yield node.lineno, "files-outside"
 
@@ -309,6 +315,24 @@ def _assignments(node: ast.AST, modules: dict[str, str]) -> Iterator[tuple[int, 
         # (`[np][0].allclose = f`, `resolve('numpy').allclose = f`): never needed here.
         if not isinstance(root, ast.Name) or root.id in modules:
             yield node.lineno, "module-patching"
+
+
+def _harmless_member_uses(node: ast.AST, modules: dict[str, str]) -> Iterator[tuple[int, str]]:
+    """`traceback` used other than to call one of its harmless functions (`HARMLESS_MEMBERS`;
+    those uses were marked `_harmless` by `mark_harmless_uses`)."""
+    if isinstance(node, ast.Name) and not getattr(node, "_harmless", False):
+        module = modules.get(node.id)
+        if module in HARMLESS_MEMBERS:
+            yield node.lineno, MACHINERY_MODULES[module]
+
+
+def mark_harmless_uses(tree: ast.AST, modules: dict[str, str]) -> None:
+    """Mark the module names in `traceback.print_exc` and the like (`HARMLESS_MEMBERS`)."""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
+            module = modules.get(node.value.id)
+            if module in HARMLESS_MEMBERS and node.attr in HARMLESS_MEMBERS[module]:
+                node.value._harmless = True  # type: ignore[attr-defined]
 
 
 def _hidden_attributes(node: ast.AST, modules: dict[str, str]) -> Iterator[tuple[int, str]]:
@@ -365,4 +389,5 @@ _RULES: tuple[Rule, ...] = (
     _assignments,
     _finalizers,
     _hidden_attributes,
+    _harmless_member_uses,
 )

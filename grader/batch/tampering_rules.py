@@ -3,6 +3,7 @@ paths that honest solutions of this course never need, each mapped to the rule i
 
 from __future__ import annotations
 
+import os
 import re
 
 PUBLIC_GRADER_NAMES = frozenset(
@@ -60,6 +61,14 @@ MACHINERY_MODULES = {
 }
 HARMLESS_MODULES = frozenset({"IPython.display"})
 """Submodules of a flagged package that honest notebooks use (`display`, `Markdown`)."""
+HARMLESS_MEMBERS = {
+    "traceback": frozenset(
+        {"print_exc", "format_exc", "print_exception", "format_exception", "format_exception_only"}
+    ),
+}
+"""Functions of a flagged module that honest notebooks call (`traceback.print_exc()` shows an
+error's traceback and returns nothing of its frames): the module may be imported for them, and
+any other use of it is flagged (`traceback.walk_stack`, `t = traceback`)."""
 SYS_ATTRIBUTES = {
     "modules": "import-machinery",
     "meta_path": "import-machinery",
@@ -109,7 +118,33 @@ FORBIDDEN_NAMES = {
     "vars": "dynamic-code",
     "breakpoint": "dynamic-code",
 }
-ABSOLUTE_PATH = re.compile(r"^(/|~/)[\w.~-]+(/[\w.~-]*)*$|^\.\./")
+_PATH = re.compile(r"^(/|~/)[\w.~-]+(/[\w.~-]*)*$|^\.\./")
+TOP_LEVEL_FOLDERS = frozenset(
+    {"bin", "boot", "dev", "etc", "home", "lib", "lib32", "lib64", "libx32", "media", "mnt"}
+    | {"opt", "proc", "root", "run", "sbin", "srv", "sys", "tmp", "usr", "var", "work"}
+    | {"autograder", "content", "data", "kaggle", "shared", "workspace"}
+)
+"""What `/name` alone names as a path: the usual top-level folders and those of graders and
+hosted notebooks (Gradescope, Colab, Kaggle), besides any the grading machine has."""
+
+
+def _top_level_here() -> frozenset[str]:
+    try:
+        return frozenset(os.listdir("/"))
+    except OSError:
+        return frozenset()
+
+
+def outside_path(text: str) -> bool:
+    """Whether a string names a path outside the working copy: `/etc/passwd`, `~/x`, `../x`,
+    or `/etc` alone, but not a token such as `/s` (Twitter's sarcasm tag) or `/2`."""
+    if not _PATH.match(text):
+        return False
+    if text.startswith("/") and "/" not in text[1:]:
+        return text[1:] in TOP_LEVEL_FOLDERS or text[1:] in _top_level_here()
+    return True
+
+
 FRAME_ATTRIBUTES = frozenset(
     {
         "f_back",

@@ -16,6 +16,10 @@ from grader.batch.magics import as_plain_python
         ("for i in range(2):\n    %time step(i)", "for i in range(2):\n    step(i)"),
         ("%%time\nimport numpy as np\nx = 1", "pass\nimport numpy as np\nx = 1"),
         ("%%timeit setup()\nrun()", "setup()\nrun()"),
+        ("%load_ext autoreload\n%autoreload 2", "pass\npass"),
+        ("normalize_token?", "pass"),
+        ("??bilstm_ner.conll.normalize_token", "pass"),
+        ("%%capture out\nhistory = train(model)", "pass\nhistory = train(model)"),
     ],
 )
 def test_each_allowed_magic_becomes_its_code_line_for_line(cell, python):
@@ -27,8 +31,10 @@ def test_each_allowed_magic_becomes_its_code_line_for_line(cell, python):
     "cell",
     [
         "%matplotlib module://my_backend",  # a backend named by module imports it
-        "%load_ext autoreload",
+        "%load_ext grader_helpers",  # an extension is code of its own
+        "%autoreload 2; import os",
         "%run other.py",
+        "x = 1\n%%capture",
         "!ls",
         "x = %time f()",
         "print(1)\n%%time\nx = 1",  # a cell magic only counts on the first line

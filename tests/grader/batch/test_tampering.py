@@ -38,7 +38,7 @@ ATTEMPTS = {
     "open('../other.ipynb')": "files-outside",
     "import numpy as np\nnp.allclose = lambda *a, **k: True": "module-patching",
     "import numpy as np\nsetattr(np, 'allclose', print)": "module-patching",
-    "%load_ext autoreload": "shell-or-magic",
+    "%load_ext grader_helpers": "shell-or-magic",
     "!cat /etc/passwd": "shell-or-magic",
     "get_ipython().run_cell('1')": "grader-internals",
     # Found by a red team on the first version of the scan:
@@ -145,12 +145,22 @@ ATTEMPTS = {
     "key = ('{0.tb_' + 'frame}').format(trace)": "dynamic-attribute",
     "template = '{0.tb_'\ntemplate.format(trace)": "dynamic-attribute",
     "str.format('{0.' + name + '}', trace)": "dynamic-attribute",
+    "import traceback\ntraceback.walk_stack(None)": "frames-and-gc",
+    "import traceback\nt = traceback": "frames-and-gc",
+    "from traceback import extract_stack": "frames-and-gc",
+    "open('/etc')": "files-outside",
     # A chain of aliases written backwards: each link is found, whatever the order.
     "\n".join(f"a{n} = a{n + 1}" for n in range(300)) + "\nimport os\na300 = os\na0.listdir('.')": (
         "files-outside"
     ),
 }
 HONEST = [
+    # Red team 6's false flags: each zeroed a correct notebook.
+    "%load_ext autoreload\n%autoreload 2",
+    "normalize_token?",
+    "import traceback\ntry:\n    pad_sentences([])\nexcept Exception:\n    traceback.print_exc()",
+    "assert normalize_token('/s') == '/s'  # Twitter's sarcasm tag",
+    "%%capture\nhistory = train(model, batches)",
     "print('epoch {}: loss {:.3f}'.format(1, 0.5))",
     "print('{0.shape} {0.dtype}'.format(array))",
     "match tag:\n    case 'B-person' | 'I-person':\n        kind = 'person'\n"
