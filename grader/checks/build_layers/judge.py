@@ -13,6 +13,7 @@ import numpy as np
 
 from grader.checks.build_layers import ITEM_NAMES, ITEMS, TITLE
 from grader.checks.build_layers.judge_behaviour import judge_behaviour
+from grader.checks.build_layers.recurrent_math import verified_kernels
 from grader.checks.embedding_judging import (
     dtype_problem,
     initial_values_problem,
@@ -54,6 +55,7 @@ def judge(inputs: dict, observations: dict) -> Report:
         observations.get("variable_shapes"),
         observations.get("influence"),
         int(sizes["n_hidden_rnn"]),
+        observations.get("recurrent"),
     )
     if construct.get("is_keras_model") is not True:
         items.append(
@@ -88,13 +90,14 @@ def judge(inputs: dict, observations: dict) -> Report:
     return Report(TITLE, items)
 
 
-def _lstm_problem(shapes: Any, influence: Any, hidden: int) -> str | None:
+def _lstm_problem(shapes: Any, influence: Any, hidden: int, recurrent: Any) -> str | None:
     """None when the model has two recurrent layers of `hidden` units, one per direction, else
     why not. They are found by their recurrent kernels ([hidden, 4 * hidden] for an LSTM,
-    [hidden, 3 * hidden] for a GRU, which the course also accepts), and each must do a
-    recurrent kernel's job (`influence`, the probe's gradient norms of the logits): change the
-    logits of real words, but not those of one-word sentences, where no previous word left a
-    state for it to multiply."""
+    [hidden, 3 * hidden] for a GRU, which the course also accepts); each must be the kernel
+    of a Keras recurrent layer whose recorded calls match the cell's equations (`recurrent`,
+    recomputed in `recurrent_math`), and do a recurrent kernel's job (`influence`, the probe's
+    gradient norms of the logits): change the logits of real words, but not those of one-word
+    sentences, where no previous word left a state for it to multiply."""
     message, _ = error_of(shapes)
     if message:
         return message
@@ -108,16 +111,27 @@ def _lstm_problem(shapes: Any, influence: Any, hidden: int) -> str | None:
         if isinstance(norms, str):
             return norms
         batch, first_word = norms
-        recurrent = [
+        working = [
             n
             for n in kernels
             if batch[n] > INFLUENCE_MIN and first_word[n] <= NO_PREVIOUS_WORD * batch[n]
         ]
-        if len(recurrent) >= 2:
+        verified = verified_kernels(recurrent, len(shapes), hidden)
+        if len([n for n in working if n in verified]) >= 2:
             return None
+        if len(working) >= 2:
+            message, _ = error_of(recurrent)
+            return (
+                f"The model has {len(working)} weights that work as the recurrent kernels of "
+                f"n_hidden_rnn={hidden} units, but {len(verified & set(working))} of them "
+                "belong to a Keras LSTM (or GRU) layer whose outputs are what an LSTM "
+                "computes from its inputs" + (f" ({message})" if message else "") + ". Run the "
+                "embeddings through keras.layers.Bidirectional(keras.layers.LSTM(n_hidden_rnn, "
+                "return_sequences=True)) and compute the logits from its output."
+            )
         return (
             f"The model has {len(kernels)} weights shaped like the recurrent kernels of "
-            f"n_hidden_rnn={hidden} units ([{hidden}, {4 * hidden}]), but {len(recurrent)} of "
+            f"n_hidden_rnn={hidden} units ([{hidden}, {4 * hidden}]), but {len(working)} of "
             "them work as one: a recurrent kernel multiplies the state the previous word left, "
             "so it changes the logits of real words, and not those of a one-word sentence. "
             "Run the embeddings through keras.layers.Bidirectional(keras.layers.LSTM("

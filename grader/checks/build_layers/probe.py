@@ -25,6 +25,7 @@ from grader.learner_side.models import (
     known_step,
     scaled_output_call,
 )
+from grader.learner_side.recurrent_layers import recurrent_records
 
 CHECK = TITLE
 VARIANTS = ("permuted", "padded", "junk_padded", "last_changed", "first_changed", "own_changed")
@@ -72,6 +73,9 @@ def probe(objects: Mapping[str, Any], inputs: dict) -> dict:
     observations["embedding"] = embedding_facts(model, check=CHECK, limit=limit)
     observations["variable_shapes"] = _variable_shapes(model, limit)
     observations["influence"] = _influence(model, inputs, limit)
+    observations["recurrent"] = recurrent_records(
+        model, (input_batch, lengths), check=CHECK, limit=limit
+    )
     observations["stats_embedding"], observations["stats_step"] = _initial_embedding(
         model_class, inputs, limit
     )

@@ -250,8 +250,48 @@ class RunningSumsWithKernelsInTheLogits(RunningSums):
         return super().call(input_batch, lengths, training) + 1e-3 * kernels
 
 
+class KernelsOverTheNeighboursSum(RunningSums):
+    """Red team 6: each [H, 4H] weight multiplies the running sum the neighbouring word left,
+    so it changes real words' logits and not a one-word sentence's, as a recurrent kernel
+    would; no LSTM computes with it."""
+
+    def call(self, input_batch, lengths, training=False):
+        embeddings = tf.nn.embedding_lookup(self.embedding_matrix, input_batch)
+        mask = tf.cast(tf.sequence_mask(lengths, tf.shape(input_batch)[1]), tf.float32)
+        hidden = self.forward_kernel.shape[0]
+        projected = embeddings[..., :1] * tf.ones([hidden]) * mask[..., None]
+        forward = tf.cumsum(projected, axis=1)
+        backward = tf.cumsum(projected, axis=1, reverse=True)
+        previous = tf.pad(forward[:, :-1], [[0, 0], [1, 0], [0, 0]])
+        following = tf.pad(backward[:, 1:], [[0, 0], [0, 1], [0, 0]])
+        features = tf.concat(
+            [
+                self.context(input_batch, lengths),
+                tf.tanh(previous @ self.forward_kernel),
+                tf.tanh(following @ self.backward_kernel),
+            ],
+            axis=-1,
+        )
+        return self.output_dense(features * mask[..., None])
+
+
+class UnusedLstmBesideTheDecoy(KernelsOverTheNeighboursSum):
+    """The same, beside a real Bidirectional LSTM whose output the logits never use."""
+
+    def make_rnn(self, n_hidden_rnn):
+        super().make_rnn(n_hidden_rnn)
+        return keras.layers.Bidirectional(keras.layers.LSTM(n_hidden_rnn, return_sequences=True))
+
+    def call(self, input_batch, lengths, training=False):
+        embeddings = tf.nn.embedding_lookup(self.embedding_matrix, input_batch)
+        self.birnn(embeddings, training=training)  # computed, then dropped
+        return super().call(input_batch, lengths, training)
+
+
 MUTANTS = [
     (RunningSums, "construct", "but 0 of them work as one"),
+    (KernelsOverTheNeighboursSum, "construct", "but 0 of them belong to a Keras LSTM"),
+    (UnusedLstmBesideTheDecoy, "construct", "but 0 of them belong to a Keras LSTM"),
     (RunningSumsWithKernelsInTheLogits, "construct", "but 0 of them work as one"),
     (MaskOneShort, "backward", "as a mask one short does"),
     (MaskOneShort, "forward", "tf.sequence_mask(lengths, maxlen=T)"),
