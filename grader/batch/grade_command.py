@@ -8,7 +8,7 @@ from pathlib import Path
 
 from grader.batch.grading import GradingOptions, grade_paths
 from grader.batch.output_paths import check_output_paths
-from grader.batch.sandbox import KERNEL_USER, NO_SANDBOX_WARNING, folders_open_to_kernel_user
+from grader.batch.sandbox import NO_SANDBOX_WARNING
 from grader.batch.sandbox import resolve as resolve_sandbox
 from grader.batch.submissions import (
     UsageError,
@@ -16,6 +16,7 @@ from grader.batch.submissions import (
     collect_with_roots,
     load_registry,
 )
+from grader.batch.user_sandbox import KERNEL_USER, folders_open_to_kernel_user
 from grader.core.text import printable, printable_lines
 
 EXIT_OK, EXIT_BELOW_THRESHOLD = 0, 1

@@ -42,16 +42,11 @@ from grader.batch.phases import (
     tensorflow_loaded,
 )
 from grader.batch.probe_cell import probe_source, write_request
-from grader.batch.sandbox import (
-    KernelPlaces,
-    fresh_home_env,
-    give_to_kernel_user,
-    hand_over,
-    kill_user_processes,
-)
+from grader.batch.sandbox import KernelPlaces, fresh_home_env
 from grader.batch.sandbox import wrap as sandbox_wrap
 from grader.batch.sealing import FORGED, UNSEALED, take_sealed, wait_for_seal
 from grader.batch.submissions import CheckRequest
+from grader.batch.user_sandbox import give_to_kernel_user, hand_over, kill_user_processes
 from grader.core.spec import CheckSpec
 from grader.learner_side.kernel_probe import SEALED
 
