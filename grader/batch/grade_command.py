@@ -30,7 +30,7 @@ def run_grade(arguments: argparse.Namespace) -> int:
         if hasattr(stream, "reconfigure"):
             stream.reconfigure(errors="backslashreplace")
     notebooks = collect_notebooks(arguments.paths)
-    _check_user_sandbox_folders(arguments)
+    _check_sandbox(arguments)
     json_path = arguments.json or ("results.json" if arguments.format == "gradescope" else None)
     check_output_paths({"--json": json_path, "--csv": arguments.csv}, notebooks)
     if arguments.format == "gradescope" and len(notebooks) != 1:
@@ -98,13 +98,14 @@ def run_grade(arguments: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _check_user_sandbox_folders(arguments: argparse.Namespace) -> None:
-    """Under `--sandbox user` (no mount namespace: a kernel sees what its user may read), refuse
-    submitted folders that user may enter: every kernel could read the other submissions."""
+def _check_sandbox(arguments: argparse.Namespace) -> None:
+    """Refuse a sandbox that cannot run here, and under `--sandbox user` (no mount namespace: a
+    kernel sees what its user may read) submitted folders that user may enter: every kernel
+    could read the other submissions."""
     try:
         sandbox = resolve_sandbox(arguments.sandbox, arguments.jobs)
-    except ValueError:
-        return  # grading refuses to start, saying why
+    except ValueError as error:  # said now, not under a progress bar already drawn
+        raise UsageError(str(error)) from None
     if sandbox != "user":
         return
     roots = sorted({root for _, root in collect_with_roots(arguments.paths)})

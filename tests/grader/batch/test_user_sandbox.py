@@ -118,3 +118,19 @@ def test_grade_refuses_a_submitted_folder_the_kernel_user_may_enter(monkeypatch,
     assert main(["grade", str(tmp_path), "--sandbox", "user", *TOY_CLI]) == 2
     err = capsys.readouterr().err
     assert f"may enter {tmp_path}, so each kernel could read the other submissions" in err
+
+
+def test_asking_for_it_where_it_cannot_run_stops_before_any_progress_bar(
+    monkeypatch, capsys, tmp_path
+):
+    write_notebook(tmp_path / "alice.ipynb", DOUBLE)
+    write_notebook(tmp_path / "bob.ipynb", DOUBLE)  # two: grading them would draw a progress bar
+    monkeypatch.setattr(os, "geteuid", lambda: 1000)
+    sandbox.resolve.cache_clear()
+    try:
+        assert main(["grade", str(tmp_path), "--sandbox", "user", *TOY_CLI]) == 2
+    finally:
+        sandbox.resolve.cache_clear()
+    err = capsys.readouterr().err
+    assert "--sandbox user cannot run here: the tool must run as root" in err
+    assert "notebook/s" not in err
