@@ -17,9 +17,11 @@ import contextlib
 import fcntl
 import os
 import pwd
+import shutil
+import stat
 import subprocess
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
 import grader
@@ -31,6 +33,9 @@ COURSE_SOURCES = ("grader", "bilstm_ner", "solutions", "notebooks", "tests")
 LOCKED_FOLDER = Path(grader.__file__).resolve().parent
 """Locked while a run uses the `user` sandbox: the grader's own folder, which its kernel user
 cannot open (`user_sandbox_problem`), so no kernel can take the lock itself."""
+SHARED_FOLDERS = (Path("/tmp"), Path("/var/tmp"), Path("/dev/shm"))
+"""World-writable folders where a kernel's files would outlive it (no private /tmp without a
+mount namespace) for the next submission's kernel to read: emptied of them after each."""
 
 
 def kernel_user() -> pwd.struct_passwd | None:
@@ -172,3 +177,34 @@ def kill_user_processes() -> None:
     user = kernel_user()
     if user is not None:
         subprocess.run(["pkill", "-KILL", "-U", str(user.pw_uid)], check=False)
+
+
+def remove_kernel_user_files(folders: Sequence[Path] = SHARED_FOLDERS) -> None:
+    """Remove what the `user` sandbox's kernel user left in the world-writable `folders`, so
+    the next submission's kernel (the same user) finds nothing of this one's there."""
+    user = kernel_user()
+    if user is not None:
+        remove_files_of(user.pw_uid, folders)
+
+
+def remove_files_of(uid: int, folders: Sequence[Path]) -> None:
+    """Remove every entry `uid` owns in `folders`, and in the world-writable folders inside
+    them (the only others it could write in); links are removed, never followed."""
+    for folder in folders:
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:
+            continue
+        for entry in entries:
+            try:
+                info = entry.stat(follow_symlinks=False)
+            except OSError:
+                continue
+            is_folder = stat.S_ISDIR(info.st_mode)
+            if info.st_uid == uid and is_folder:
+                shutil.rmtree(entry.path, ignore_errors=True)
+            elif info.st_uid == uid:
+                with contextlib.suppress(OSError):
+                    os.unlink(entry.path)
+            elif is_folder and info.st_mode & stat.S_IWOTH:
+                remove_files_of(uid, [Path(entry.path)])

@@ -134,3 +134,23 @@ def test_asking_for_it_where_it_cannot_run_stops_before_any_progress_bar(
     err = capsys.readouterr().err
     assert "--sandbox user cannot run here: the tool must run as root" in err
     assert "notebook/s" not in err
+
+
+def test_what_the_kernel_user_left_in_a_shared_folder_is_removed(tmp_path):
+    shared, outside = tmp_path / "tmp", tmp_path / "outside.txt"
+    shared.mkdir()
+    shared.chmod(0o1777)  # as /tmp
+    (shared / "left.txt").write_text("for the next kernel")
+    (shared / "folder").mkdir()
+    (shared / "folder" / "inside.txt").write_text("for the next kernel")
+    outside.write_text("not the kernel's")
+    (shared / "link").symlink_to(outside)
+    user_sandbox.remove_files_of(os.getuid(), [shared])
+    assert list(shared.iterdir()) == []
+    assert outside.read_text() == "not the kernel's"  # the link was removed, not followed
+
+
+def test_what_others_own_in_a_shared_folder_stays(tmp_path):
+    (tmp_path / "theirs.txt").write_text("another user's")
+    user_sandbox.remove_files_of(os.getuid() + 1, [tmp_path])
+    assert (tmp_path / "theirs.txt").read_text() == "another user's"
