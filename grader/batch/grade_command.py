@@ -8,7 +8,7 @@ from pathlib import Path
 
 from grader.batch.grading import GradingOptions, grade_paths
 from grader.batch.output_paths import check_output_paths
-from grader.batch.sandbox import KERNEL_USER, NO_SANDBOX_WARNING, folders_open_to_kernel_user
+from grader.batch.sandbox import NO_SANDBOX_WARNING
 from grader.batch.sandbox import resolve as resolve_sandbox
 from grader.batch.submissions import (
     UsageError,
@@ -16,6 +16,7 @@ from grader.batch.submissions import (
     collect_with_roots,
     load_registry,
 )
+from grader.batch.user_sandbox import KERNEL_USER, folders_open_to_kernel_user
 from grader.core.text import printable, printable_lines
 
 EXIT_OK, EXIT_BELOW_THRESHOLD = 0, 1
@@ -29,7 +30,7 @@ def run_grade(arguments: argparse.Namespace) -> int:
         if hasattr(stream, "reconfigure"):
             stream.reconfigure(errors="backslashreplace")
     notebooks = collect_notebooks(arguments.paths)
-    _check_user_sandbox_folders(arguments)
+    _check_sandbox(arguments)
     json_path = arguments.json or ("results.json" if arguments.format == "gradescope" else None)
     check_output_paths({"--json": json_path, "--csv": arguments.csv}, notebooks)
     if arguments.format == "gradescope" and len(notebooks) != 1:
@@ -97,13 +98,14 @@ def run_grade(arguments: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _check_user_sandbox_folders(arguments: argparse.Namespace) -> None:
-    """Under `--sandbox user` (no mount namespace: a kernel sees what its user may read), refuse
-    submitted folders that user may enter: every kernel could read the other submissions."""
+def _check_sandbox(arguments: argparse.Namespace) -> None:
+    """Refuse a sandbox that cannot run here, and under `--sandbox user` (no mount namespace: a
+    kernel sees what its user may read) submitted folders that user may enter: every kernel
+    could read the other submissions."""
     try:
         sandbox = resolve_sandbox(arguments.sandbox, arguments.jobs)
-    except ValueError:
-        return  # grading refuses to start, saying why
+    except ValueError as error:  # said now, not under a progress bar already drawn
+        raise UsageError(str(error)) from None
     if sandbox != "user":
         return
     roots = sorted({root for _, root in collect_with_roots(arguments.paths)})

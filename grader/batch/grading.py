@@ -40,7 +40,6 @@ from grader.batch.recompute_worker import (
     recompute_outcome,
 )
 from grader.batch.result import SubmissionResult
-from grader.batch.sandbox import one_user_sandbox_run
 from grader.batch.sandbox import resolve as resolve_sandbox
 from grader.batch.shards import select
 from grader.batch.submissions import (
@@ -52,6 +51,7 @@ from grader.batch.submissions import (
     read_notebook,
 )
 from grader.batch.tampering import scan_notebook
+from grader.batch.user_sandbox import one_user_sandbox_run
 from grader.batch.verdicts import failed_reports, judge_outcome, tool_failure
 from grader.core.spec import CheckSpec, failed_report, internal_error_report
 from grader.core.transport import write_payload

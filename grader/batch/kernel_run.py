@@ -44,16 +44,16 @@ from grader.batch.phases import (
     tensorflow_loaded,
 )
 from grader.batch.probe_cell import probe_source, write_request
-from grader.batch.sandbox import (
-    KernelPlaces,
-    fresh_home_env,
-    give_to_kernel_user,
-    hand_over,
-    kill_user_processes,
-)
+from grader.batch.sandbox import KernelPlaces, fresh_home_env
 from grader.batch.sandbox import wrap as sandbox_wrap
 from grader.batch.sealing import FORGED, UNSEALED, take_sealed, wait_for_seal
 from grader.batch.submissions import CheckRequest
+from grader.batch.user_sandbox import (
+    give_to_kernel_user,
+    hand_over,
+    kill_user_processes,
+    remove_kernel_user_files,
+)
 from grader.core.spec import CheckSpec
 from grader.learner_side.kernel_probe import SEALED
 
@@ -264,6 +264,7 @@ async def run_notebook(
                 os.killpg(process_group, signal.SIGKILL)
         if options.sandbox == "user":  # and what it started in a session of its own
             kill_user_processes()
+            remove_kernel_user_files()  # and what it left in /tmp for the next kernel
         if watch.peak_bytes:
             result.peak_memory_mb = round(watch.peak_bytes / 2**20, 1)
 

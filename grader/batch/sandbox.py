@@ -7,14 +7,8 @@ Jupyter/IPython folders (no profile or startup file is read or kept), and limits
 file size and CPU time. Writable: only its working copy and the folder of its exchange with the
 grading process. Jupyter talks to it over ipc sockets in that folder (no TCP across namespaces).
 
-`user` (where namespaces are refused, as inside Docker on Gradescope): the tool runs as root
-and starts the kernel as a dedicated unprivileged user (`grader-kernel`, or $GRADER_KERNEL_USER)
-with the same limits, fresh HOME and library; only its working copy and exchange folder are
-its own, and the course's sources must be unreadable to it (checked before grading). Nothing
-of that user's outlives a submission: its processes are killed after each one, so it grades
-one submission at a time (--jobs 1), and one run at a time per machine (`one_user_sandbox_run`).
-`grade` also refuses submitted folders that user may enter (`folders_open_to_kernel_user`):
-without a mount namespace, permissions alone keep other learners' notebooks from a kernel.
+`user` (where namespaces are refused, as inside Docker on Gradescope): the kernel runs as a
+dedicated unprivileged user, kept apart by file permissions (`grader.batch.user_sandbox`).
 
 `none` runs the kernel as the tool's own user, with only the kernel-side library on its path;
 it must be asked for, and every report says which sandbox ran.
@@ -22,24 +16,17 @@ it must be asked for, and every report says which sandbox ran.
 
 from __future__ import annotations
 
-import contextlib
-import fcntl
 import functools
 import os
-import pwd
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import grader
 
 KINDS = ("auto", "bwrap", "user", "none")
-KERNEL_USER = os.environ.get("GRADER_KERNEL_USER", "grader-kernel")
-COURSE_SOURCES = ("grader", "bilstm_ner", "solutions", "notebooks", "tests")
-"""Folders of the repository the `user` sandbox's kernel must not be able to read."""
 REPOSITORY = Path(grader.__file__).resolve().parents[1]
 """The folder holding the course's sources (a checkout: also its solutions), or the
 site-packages the course is installed in (from a wheel, as in a Gradescope bundle)."""
@@ -99,8 +86,11 @@ def resolve(kind: str, jobs: int = 1) -> str:
         return "none"
     if kind in ("auto", "bwrap") and bwrap_works():
         return "bwrap"
-    if kind == "user" or (kind == "auto" and os.geteuid() == 0 and _kernel_user() is not None):
-        problem = user_sandbox_problem(jobs)
+    from grader.batch import user_sandbox  # imported here: it builds on this module
+
+    set_up = kind == "auto" and os.geteuid() == 0 and user_sandbox.kernel_user() is not None
+    if kind == "user" or set_up:
+        problem = user_sandbox.user_sandbox_problem(jobs)
         if problem is None:
             return "user"
         if kind == "user":
@@ -108,142 +98,9 @@ def resolve(kind: str, jobs: int = 1) -> str:
     raise ValueError(
         "no sandbox can run here: install bubblewrap (`make system-packages`, Debian package "
         "`bubblewrap`) where namespaces are allowed, or set up --sandbox user (as root: "
-        f"`useradd --system {KERNEL_USER}`, course files unreadable to it), or grade trusted "
-        "notebooks with --sandbox none"
+        f"`useradd --system {user_sandbox.KERNEL_USER}`, course files unreadable to it), or "
+        "grade trusted notebooks with --sandbox none"
     )
-
-
-def _kernel_user() -> pwd.struct_passwd | None:
-    try:
-        return pwd.getpwnam(KERNEL_USER)
-    except KeyError:
-        return None
-
-
-def user_sandbox_problem(jobs: int = 1) -> str | None:
-    """Why `--sandbox user` cannot run here (None: it can)."""
-    if os.geteuid() != 0:
-        return "the tool must run as root to start kernels as another user"
-    user = _kernel_user()
-    if user is None:
-        return f"there is no user {KERNEL_USER!r}: create it with `useradd --system {KERNEL_USER}`"
-    if user.pw_uid == 0:
-        return f"{KERNEL_USER!r} is root"
-    if jobs != 1:
-        return (
-            "it grades one submission at a time (--jobs 1): each ends by killing the user's "
-            "processes"
-        )
-    python = os.path.abspath(sys.executable)
-    if subprocess.run([*_as_user(user), python, "-c", "pass"], capture_output=True).returncode:
-        return (
-            f"{KERNEL_USER!r} cannot run this Python ({python}, "
-            f"{os.path.realpath(sys.executable)}): install it where other users can (e.g. "
-            "/usr/local or /opt, as in the Dockerfile)"
-        )
-    readable = [
-        str(REPOSITORY / folder)
-        for folder in COURSE_SOURCES
-        if (REPOSITORY / folder).exists() and _readable_by(user, REPOSITORY / folder)
-    ]
-    if readable:
-        return (
-            f"{KERNEL_USER!r} can read the course's files ({', '.join(readable)}): make them "
-            f"unreadable to it, e.g. `chmod -R o-rwx {' '.join(readable)}`"
-        )
-    return None
-
-
-def _readable_by(user: pwd.struct_passwd, folder: Path) -> bool:
-    """Whether `user` may list `folder` (asked of the system, as that user)."""
-    done = subprocess.run(
-        [*_as_user(user), "test", "-r", str(folder), "-a", "-x", str(folder)],
-        capture_output=True,
-        check=False,
-    )
-    return done.returncode == 0
-
-
-def _as_user(user: pwd.struct_passwd) -> list[str]:
-    return [
-        "setpriv",
-        f"--reuid={user.pw_uid}",
-        f"--regid={user.pw_gid}",
-        "--clear-groups",
-        "--no-new-privs",
-        "--",
-    ]
-
-
-def hand_over(places: KernelPlaces) -> None:
-    """Give the `user` sandbox's kernel user its folders: the working copy, exchange folder
-    and HOME become its own; the library and the folders above them stay root's, readable."""
-    for folder in (places.workdir, places.exchange, places.home):
-        give_to_kernel_user(folder)
-    for parent in {places.workdir.parent, places.library.parent}:
-        parent.chmod(0o711)  # mkdtemp's 0700: the kernel may pass through, not list
-    for path in [places.library, *places.library.rglob("*")]:
-        path.chmod(0o755 if path.is_dir() else 0o644)
-
-
-def give_to_kernel_user(folder: Path) -> None:
-    """Make `folder` and everything in it the `user` sandbox's kernel user's own."""
-    user = _kernel_user()
-    assert user is not None
-    for path in [folder, *folder.rglob("*")]:
-        os.chown(path, user.pw_uid, user.pw_gid, follow_symlinks=False)
-
-
-def folders_open_to_kernel_user(folders: Iterable[Path]) -> list[Path]:
-    """Those of `folders` the `user` sandbox's kernel user may enter, and so read every file in
-    them it can name: a folder of other learners' submissions must not be one (asked of the
-    system, as that user)."""
-    user = _kernel_user()
-    if user is None:
-        return []
-    return [folder for folder in folders if _enterable_by(user, folder)]
-
-
-def _enterable_by(user: pwd.struct_passwd, folder: Path) -> bool:
-    done = subprocess.run(
-        [*_as_user(user), "test", "-x", str(folder)], capture_output=True, check=False
-    )
-    return done.returncode == 0
-
-
-LOCKED_FOLDER = Path(grader.__file__).resolve().parent
-"""Locked while a run uses the `user` sandbox: the grader's own folder, which its kernel user
-cannot open (`user_sandbox_problem`), so no kernel can take the lock itself."""
-
-
-@contextlib.contextmanager
-def one_user_sandbox_run(locked: Path = LOCKED_FOLDER) -> Iterator[None]:
-    """Be the machine's only grading run using the `user` sandbox until the block ends; another
-    (a second shard started on the same machine) waits, saying so. Their kernels would run as
-    one user, so each could read the other's working copy and results folder, and each run's
-    end-of-submission kill would stop the other's kernel."""
-    descriptor = os.open(locked, os.O_RDONLY | os.O_DIRECTORY)
-    try:
-        try:
-            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            print(
-                "python -m grader: waiting for another grading run with --sandbox user to end "
-                "(its kernels run as the same user)",
-                file=sys.stderr,
-            )
-            fcntl.flock(descriptor, fcntl.LOCK_EX)
-        yield
-    finally:
-        os.close(descriptor)  # and so the lock
-
-
-def kill_user_processes() -> None:
-    """End everything the `user` sandbox's kernel user runs (its kernel, and whatever the
-    kernel started in a new session)."""
-    user = _kernel_user()
-    if user is not None:
-        subprocess.run(["pkill", "-KILL", "-U", str(user.pw_uid)], check=False)
 
 
 SYSTEM_FOLDERS = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/etc", "/sys")
@@ -347,13 +204,9 @@ def wrap(kind: str, command: list[str], places: KernelPlaces, cpu_seconds: int) 
         return [*limits, *command]
     command = one_process(command)
     if kind == "user":
-        user = _kernel_user()
-        assert user is not None
-        connection = places.exchange / "jupyter" / "connection.json"
-        if connection.exists():  # written (0600, root's) just before the command is made
-            os.chown(connection, user.pw_uid, user.pw_gid)
-        command = [os.path.abspath(command[0]), *command[1:]]  # no ../ through hidden folders
-        return [*_as_user(user), *limits, *command]
+        from grader.batch.user_sandbox import wrap_as_kernel_user  # built on this module
+
+        return wrap_as_kernel_user(command, limits, places)
     arguments = [*_bwrap_base(), *_system_view()]
     shown = [Path(f) for f in SYSTEM_FOLDERS] + _python_folders()
     # The course, HOME and the submissions are not in that view, unless inside a folder

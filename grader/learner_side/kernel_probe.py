@@ -88,9 +88,15 @@ def _forget_source(filename: str) -> None:
 
 
 def _seal(output: str, digest: str) -> None:
-    """Mark the results complete, then stop this process for the grader to read and kill it."""
-    with open(os.path.join(output, SEALED), "w") as marker:
+    """Mark the results complete, then stop this process for the grader to read and kill it.
+
+    The marker is written under another name and renamed: the grader takes the results as soon
+    as SEALED exists, and one it found empty (created, not yet written) read as a forged seal.
+    """
+    partial = os.path.join(output, f"{SEALED}.partial")
+    with open(partial, "w") as marker:
         marker.write(digest)
+    os.replace(partial, os.path.join(output, SEALED))
     os.kill(os.getpid(), signal.SIGSTOP)
     while True:  # only if the stop was refused: still never return into the notebook
         time.sleep(3600)

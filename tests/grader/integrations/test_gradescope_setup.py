@@ -24,7 +24,7 @@ import pytest
 from course_files import COURSE_POINTS, COURSE_TOTAL, solution, write
 
 from grader.batch.cli import main
-from grader.batch.sandbox import KERNEL_USER
+from grader.batch.user_sandbox import KERNEL_USER
 
 pytestmark = pytest.mark.skipif(
     not os.environ.get("GRADER_SETUP_TEST"), reason="downloads the pinned wheels: opt-in"

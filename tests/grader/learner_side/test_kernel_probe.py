@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from grader.batch.probe_cell import request_entry
 from grader.batch.submissions import CheckRequest
 from grader.core.transport import read_payload, write_payload
+from grader.learner_side import kernel_probe
 from grader.learner_side.kernel_probe import run_probes
 
 TOY_CHECKS_DIR = str(Path(__file__).resolve().parents[1] / "batch")
@@ -79,3 +82,28 @@ def test_observations_that_are_not_plain_data_become_an_error(tmp_path, monkeypa
     run_probes({"double": None}, request(tmp_path, [{"name": "double"}]))
     result = outcome(tmp_path)
     assert result["status"] == "error" and "not plain" in result["error"]
+
+
+def test_the_seal_appears_only_once_it_is_complete(tmp_path, monkeypatch):
+    """The grader takes the results as soon as SEALED exists: it must never see it empty."""
+    seen_when_named = []
+    replace = os.replace
+
+    def watching_replace(source, destination):
+        assert not os.path.exists(destination)  # not there while its digest is being written
+        seen_when_named.append(Path(source).read_text())
+        replace(source, destination)
+
+    class Stopped(Exception):
+        pass
+
+    def stop(pid, signal_number):
+        raise Stopped  # instead of SIGSTOP: the test goes on
+
+    monkeypatch.setattr(os, "replace", watching_replace)
+    monkeypatch.setattr(os, "kill", stop)
+    with pytest.raises(Stopped):
+        kernel_probe._seal(str(tmp_path), "f" * 64)
+    assert seen_when_named == ["f" * 64]
+    assert sorted(path.name for path in tmp_path.iterdir()) == [kernel_probe.SEALED]
+    assert (tmp_path / kernel_probe.SEALED).read_text() == "f" * 64
