@@ -134,4 +134,3 @@ def _name(function: Any) -> str:
         if function is getattr(keras.activations, name):
             return name
     return "other"
-
