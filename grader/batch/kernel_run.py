@@ -69,7 +69,7 @@ class KernelLimits:
     python_path: tuple[str, ...] = ()
     kernel_name: str = "python3"
     sandbox: str = "none"
-    """"bwrap" or "none", already resolved (`grader.batch.sandbox.resolve`)."""
+    """"bwrap", "user" or "none", already resolved (`grader.batch.sandbox.resolve`)."""
     hidden: tuple[str, ...] = ()
     """Answers ("module:name") taken out of the kernel's library (`kernel_library`)."""
     submission_roots: tuple[Path, ...] = ()
