@@ -15,6 +15,7 @@ warning on the kernel's stderr says so.
 from __future__ import annotations
 
 import ctypes
+import os
 import platform
 import runpy
 import struct
@@ -89,8 +90,19 @@ def install() -> bool:
     return True
 
 
+def without_working_folder() -> None:
+    """Take the working folder off the import path, and keep ipykernel from putting it back:
+    a module the notebook writes there and imports would run code the scan never read."""
+    from ipykernel.kernelapp import IPKernelApp
+
+    here = os.path.realpath(os.getcwd())
+    sys.path[:] = [entry for entry in sys.path if entry and os.path.realpath(entry) != here]
+    IPKernelApp.init_path = lambda self: None  # it inserts "" (the working folder) first
+
+
 if __name__ == "__main__":
     if not install():
         print(f"warning: no seccomp filter for {platform.machine()}", file=sys.stderr)
+    without_working_folder()
     sys.argv[0] = "ipykernel_launcher"
     runpy.run_module("ipykernel_launcher", run_name="__main__", alter_sys=True)

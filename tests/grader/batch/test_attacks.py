@@ -588,3 +588,18 @@ def test_a_kernel_filling_the_disk_is_stopped(tmp_path, monkeypatch, fill):
         item.message for _, report in result.reports for item in report.items
     )
     assert result.seconds < 40
+
+
+WRITES_A_MODULE = """
+with open("helpers.py", "w") as module:
+    module.write("def double(x):\\n    return 2 * x\\n")  # code the scan never reads
+from helpers import double
+"""
+
+
+def test_a_module_the_notebook_writes_cannot_be_imported(tmp_path):
+    """Red team 7: a module written by a cell ran frame-walking code no scan had read."""
+    write_notebook(tmp_path / "writer.ipynb", WRITES_A_MODULE)
+    result = grade(tmp_path)["writer"]
+    assert result.score == 0
+    assert any("No module named 'helpers'" in error for error in result.errors), result.errors
