@@ -38,6 +38,7 @@ from grader.batch.tampering_rules import (
     PUBLIC_GRADER_NAMES,
     REFLECTION_NAMES,
     SEPARATORS,
+    STAR_IMPORTS,
     SYS_ATTRIBUTES,
     outside_path,
 )
@@ -173,6 +174,8 @@ def _imports(node: ast.AST, modules: dict[str, str]) -> Iterator[tuple[int, str]
                 yield node.lineno, "grader-internals"
             return
         for alias in node.names:
+            if alias.name == "*" and not _star_allowed(node.module):
+                yield node.lineno, "dynamic-attribute"
             if node.module == "sys" and SYS_ATTRIBUTES.get(alias.name):
                 yield node.lineno, str(SYS_ATTRIBUTES[alias.name])
             if node.module == "os" and OS_CALLS.match(alias.name):
@@ -186,6 +189,11 @@ def _imports(node: ast.AST, modules: dict[str, str]) -> Iterator[tuple[int, str]
             yield node.lineno, "grader-internals"
         elif top in MACHINERY_MODULES and name not in HARMLESS_MODULES:
             yield node.lineno, MACHINERY_MODULES[top]
+
+
+def _star_allowed(module: str) -> bool:
+    """Whether `from module import *` hands out only names the scan may leave alone."""
+    return module in STAR_IMPORTS or module.split(".")[0] == "bilstm_ner"
 
 
 def _attributes(node: ast.AST, modules: dict[str, str]) -> Iterator[tuple[int, str]]:
@@ -223,6 +231,10 @@ def _calls(node: ast.AST, modules: dict[str, str]) -> Iterator[tuple[int, str]]:
     if isinstance(node.func, ast.Name) and node.func.id in ("setattr", "delattr"):
         yield node.lineno, "module-patching"
     for keyword in node.keywords:  # np.load(..., allow_pickle=True); False is the safe default
+        if keyword.arg == "safe_mode" and not (  # keras.saving.load_model(..., safe_mode=False)
+            isinstance(keyword.value, ast.Constant) and keyword.value.value is True
+        ):
+            yield node.lineno, "dynamic-code"
         if keyword.arg == "allow_pickle" and not (
             isinstance(keyword.value, ast.Constant) and keyword.value.value is False
         ):

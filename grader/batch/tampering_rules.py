@@ -58,7 +58,28 @@ MACHINERY_MODULES = {
     "site": "builtins-patching",  # site.builtins.exec(...)
     "weakref": "threads-or-processes",  # finalizer callbacks run whenever memory is collected
     "linecache": "grader-internals",  # the source of every cell run, the grader's own included
+    # Found attacking the seventh red team's findings: each loads or runs code, or watches
+    # every call, by a way of its own.
+    "zipimport": "import-machinery",
+    "imp": "import-machinery",
+    "doctest": "dynamic-code",
+    "rlcompleter": "dynamic-code",
+    "shelve": "dynamic-code",
+    "copyreg": "dynamic-code",
+    "pdb": "audit-hooks",
+    "bdb": "audit-hooks",
+    "trace": "audit-hooks",
+    "cProfile": "audit-hooks",
+    "profile": "audit-hooks",
+    "tracemalloc": "frames-and-gc",
+    "faulthandler": "frames-and-gc",
 }
+STAR_IMPORTS = frozenset(
+    {"math", "numpy", "tensorflow", "keras", "keras.layers", "keras.ops", "typing"}
+)
+"""Modules `from x import *` may take names from: a star import from any other module hands
+out names no scan can tell (`from sys import *` gives `modules` and `setprofile`, `from
+operator import *` gives `attrgetter`); the course's own are listed in `tampering`."""
 HARMLESS_MODULES = frozenset({"IPython.display"})
 """Submodules of a flagged package that honest notebooks use (`display`, `Markdown`)."""
 HARMLESS_MEMBERS = {
@@ -101,6 +122,11 @@ REFLECTION_NAMES = frozenset(
         "create_subprocess_exec",
         "create_subprocess_shell",
         "home",
+        "Formatter",  # string.Formatter().get_field("0.tb_frame", ...): attributes by name
+        "get_field",
+        "get_value",
+        "enable_unsafe_deserialization",  # keras: a saved Lambda layer's bytecode runs
+        "currentframe",  # logging.currentframe(): sys._getframe by another name
     }
 )
 FORBIDDEN_NAMES = {

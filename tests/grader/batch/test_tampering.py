@@ -149,12 +149,25 @@ ATTEMPTS = {
     "import traceback\nt = traceback": "frames-and-gc",
     "from traceback import extract_stack": "frames-and-gc",
     "open('/etc')": "files-outside",
+    # Found by the seventh red team: names and attributes handed out some other way.
+    "from sys import *\nsetprofile(None)": "dynamic-attribute",
+    "from operator import *\nframe = attrgetter('f_back')(frame)": "dynamic-attribute",
+    "import string\nstring.Formatter().get_field('0.tb_frame', (trace,), {})": (
+        "dynamic-attribute"
+    ),
+    "import logging\nframe = logging.currentframe()": "dynamic-attribute",
+    "import keras\nkeras.saving.load_model('m.keras', safe_mode=False)": "dynamic-code",
+    "import zipimport": "import-machinery",
+    "import doctest": "dynamic-code",
+    "import cProfile": "audit-hooks",
     # A chain of aliases written backwards: each link is found, whatever the order.
     "\n".join(f"a{n} = a{n + 1}" for n in range(300)) + "\nimport os\na300 = os\na0.listdir('.')": (
         "files-outside"
     ),
 }
 HONEST = [
+    "from numpy import *",
+    "from bilstm_ner.vocabulary import *",
     # Red team 6's false flags: each zeroed a correct notebook.
     "%load_ext autoreload\n%autoreload 2",
     "normalize_token?",
