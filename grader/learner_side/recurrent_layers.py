@@ -9,7 +9,9 @@ match is a real recurrent layer, whatever the kernel says of itself.
 
 from __future__ import annotations
 
+import contextlib
 import inspect
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from grader.learner_side.calling import LearnerError, call_learner, learner_failure
@@ -20,78 +22,97 @@ MAX_RECORDS = 8
 """Calls recorded at most (the exercise's tagger makes two)."""
 
 
+def rnn_layers(model: Any, *, check: str, limit: float) -> list:
+    """Every `keras.layers.RNN` inside the model (its own and nested layers' ones)."""
+    import keras
+
+    return call_learner(
+        lambda: [
+            layer
+            for layer in model._flatten_layers(include_self=False, recursive=True)
+            if is_a(layer, keras.layers.RNN)
+        ],
+        check=check,
+        what="the model's layers",
+        time_limit=limit,
+    )
+
+
+@contextlib.contextmanager
+def watched(layers: list, on_call: Callable[[Any, dict, Any], Any]) -> Iterator[None]:
+    """While the block runs, each call of a layer's `call` returns `on_call(layer, arguments,
+    output)`; tf.functions run eagerly meanwhile, so a traced model calls the watch too. A
+    layer with a `call` of its own in its instance dictionary is left alone."""
+    import tensorflow as tf
+
+    wrapped = []
+    try:
+        for layer in layers:
+            if "call" not in vars(layer):
+                object.__setattr__(layer, "call", _watching(layer, on_call))
+                wrapped.append(layer)
+        eager = tf.config.functions_run_eagerly()
+        tf.config.run_functions_eagerly(True)
+        try:
+            yield
+        finally:
+            tf.config.run_functions_eagerly(eager)
+    finally:
+        for layer in wrapped:
+            object.__delattr__(layer, "call")
+
+
+def _watching(layer: Any, on_call: Callable[[Any, dict, Any], Any]) -> Callable[..., Any]:
+    original = layer.call
+    signature = inspect.signature(original)
+
+    def call(*args: Any, **kwargs: Any) -> Any:
+        output = original(*args, **kwargs)
+        try:
+            arguments = signature.bind(*args, **kwargs).arguments
+        except TypeError:
+            return output
+        return on_call(layer, arguments, output)
+
+    return call
+
+
+def outputs_stopped(layers: list) -> contextlib.AbstractContextManager:
+    """While the block runs, no gradient flows back through the layers' outputs: what a weight
+    still changes then, it changes by some other way than through a recurrent layer."""
+    import tensorflow as tf
+
+    def stop(layer: Any, arguments: dict, output: Any) -> Any:
+        return tf.nest.map_structure(tf.stop_gradient, output)
+
+    return watched(layers, stop)
+
+
 def recurrent_records(model: Any, inputs: tuple[Any, Any], *, check: str, limit: float) -> Any:
     """One record per call of a recurrent layer during `model(*inputs, training=False)`: a
     list of dicts (cell kind, direction, weights, input, mask, output; the index of its
     recurrent kernel among `model.trainable_variables`, -1 if not there), or a failure."""
-    import keras
-    import tensorflow as tf
+    calls: list[tuple[Any, Any, Any, Any]] = []
+
+    def record(layer: Any, arguments: dict, output: Any) -> Any:
+        calls.append((layer, arguments.get("sequences"), arguments.get("mask"), output))
+        return output
 
     try:
-        layers = call_learner(
-            lambda: [
-                layer
-                for layer in model._flatten_layers(include_self=False, recursive=True)
-                if is_a(layer, keras.layers.RNN)
-            ],
-            check=check,
-            what="the model's layers",
-            time_limit=limit,
-        )
+        layers = rnn_layers(model, check=check, limit=limit)
         trainable = call_learner(
             lambda: list(model.trainable_variables),
             check=check,
             what="model.trainable_variables",
             time_limit=limit,
         )
-    except LearnerError as error:
-        return learner_failure(error)
-    calls: list[tuple[Any, Any, Any, Any]] = []
-    restore = []
-    try:
-        for layer in layers:
-            restore.append((layer, _watch(layer, calls)))
-        eager = tf.config.functions_run_eagerly()
-        tf.config.run_functions_eagerly(True)  # a tf.function call: still real arrays here
-        try:
+        with watched(layers, record):
             call_for_logits(model, *inputs, check=check, limit=limit)
-        finally:
-            tf.config.run_functions_eagerly(eager)
-    except LearnerError as error:
-        return learner_failure(error)
-    except Exception as error:  # a layer that cannot be watched
-        return {"error": f"watching the recurrent layers: {type(error).__name__}"}
-    finally:
-        for layer, had_own_call in restore:
-            if not had_own_call:
-                object.__delattr__(layer, "call")
-    try:
         return [_record(*call, trainable) for call in calls[:MAX_RECORDS]]
     except LearnerError as error:
         return learner_failure(error)
-    except Exception as error:  # weights or outputs that are no arrays
-        return {"error": f"reading a recurrent layer: {type(error).__name__}"}
-
-
-def _watch(layer: Any, calls: list) -> bool:
-    """Make `layer.call` record (layer, sequences, mask, output) into `calls`; whether the
-    layer had a `call` of its own in its instance dictionary (then it is left alone)."""
-    if "call" in vars(layer):
-        return True
-    original = layer.call
-    signature = inspect.signature(original)
-
-    def recording(*args: Any, **kwargs: Any) -> Any:
-        output = original(*args, **kwargs)
-        try:
-            bound = signature.bind(*args, **kwargs).arguments
-        except TypeError:
-            return output
-        calls.append((layer, bound.get("sequences"), bound.get("mask"), output))
-        return output
-
-    object.__setattr__(layer, "call", recording)
-    return False
+    except Exception as error:  # a layer that cannot be watched, weights that are no arrays
+        return {"error": f"watching the recurrent layers: {type(error).__name__}"}
 
 
 def _record(layer: Any, sequences: Any, mask: Any, output: Any, trainable: list) -> dict:

@@ -33,6 +33,9 @@ taggers of the check's sizes: 0.03 or more; an unused weight: exactly 0)."""
 NO_PREVIOUS_WORD = 1e-3
 """... and leaves one-word sentences alone: at most this fraction of it there (exactly 0 for a
 real recurrent layer, whose first state is zeros)."""
+NO_BYPASS = 1e-3
+"""... and changes them through its layer's outputs only: at most this fraction of it with no
+gradient through them (exactly 0 for a recurrent kernel used in its layer alone)."""
 
 
 def judge(inputs: dict, observations: dict) -> Report:
@@ -110,15 +113,24 @@ def _lstm_problem(shapes: Any, influence: Any, hidden: int, recurrent: Any) -> s
         norms = _influence_norms(influence, len(shapes))
         if isinstance(norms, str):
             return norms
-        batch, first_word = norms
+        batch, first_word, bypass = norms
         working = [
             n
             for n in kernels
             if batch[n] > INFLUENCE_MIN and first_word[n] <= NO_PREVIOUS_WORD * batch[n]
         ]
+        through_layers = [n for n in working if bypass[n] <= NO_BYPASS * batch[n]]
         verified = verified_kernels(recurrent, len(shapes), hidden)
-        if len([n for n in working if n in verified]) >= 2:
+        if len([n for n in through_layers if n in verified]) >= 2:
             return None
+        if len(working) >= 2 and len([n for n in working if n in verified]) >= 2:
+            return (
+                f"The model's Keras recurrent layers compute as they should, but the logits "
+                f"use {len(working) - len(through_layers)} of their recurrent kernels some "
+                "other way than through the layers' outputs (multiplied in by hand?): compute "
+                "the logits from the output of keras.layers.Bidirectional(keras.layers.LSTM("
+                "n_hidden_rnn, return_sequences=True)) alone."
+            )
         if len(working) >= 2:
             message, _ = error_of(recurrent)
             return (
@@ -146,9 +158,11 @@ def _lstm_problem(shapes: Any, influence: Any, hidden: int, recurrent: Any) -> s
     )
 
 
-def _influence_norms(influence: Any, count: int) -> tuple[list[float], list[float]] | str:
-    """The probe's gradient norms ("batch", "first_word": one finite number >= 0 per trainable
-    variable), or why they cannot be used."""
+def _influence_norms(
+    influence: Any, count: int
+) -> tuple[list[float], list[float], list[float]] | str:
+    """The probe's gradient norms ("batch", "first_word", "bypass": one finite number >= 0 per
+    trainable variable), or why they cannot be used."""
     message, _ = error_of(influence)
     if message:
         return "Computing how the model's weights affect its logits failed: " + message
@@ -156,7 +170,7 @@ def _influence_norms(influence: Any, count: int) -> tuple[list[float], list[floa
     if type(influence) is not dict:
         return unreadable
     lists = []
-    for key in ("batch", "first_word"):
+    for key in ("batch", "first_word", "bypass"):
         values = influence.get(key)
         if type(values) is not list or len(values) != count:
             return unreadable
@@ -164,7 +178,7 @@ def _influence_norms(influence: Any, count: int) -> tuple[list[float], list[floa
         if any(number is None or number < 0 for number in numbers):
             return unreadable
         lists.append(numbers)
-    return lists[0], lists[1]
+    return lists[0], lists[1], lists[2]
 
 
 def _judge_logits(inputs: dict, calls: dict, shape: tuple[int, ...]) -> CheckItem:

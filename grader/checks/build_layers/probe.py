@@ -25,7 +25,11 @@ from grader.learner_side.models import (
     known_step,
     scaled_output_call,
 )
-from grader.learner_side.recurrent_layers import recurrent_records
+from grader.learner_side.recurrent_layers import (
+    outputs_stopped,
+    recurrent_records,
+    rnn_layers,
+)
 
 CHECK = TITLE
 VARIANTS = ("permuted", "padded", "junk_padded", "last_changed", "first_changed", "own_changed")
@@ -106,8 +110,12 @@ def _influence(model: Any, inputs: dict, limit: float) -> dict:
     """How much each trainable variable affects the logits of real words: the norm of the
     gradient of their weighted sum, on the batch and on its first words alone (one-word
     sentences: no word before or after, so a recurrent kernel, which multiplies the state the
-    previous word left, has no effect there). {"batch": [...], "first_word": [...]} (one float
-    per trainable variable, 0.0 for no gradient) or a failure."""
+    previous word left, has no effect there), and on the batch with no gradient through the
+    Keras recurrent layers' outputs ("bypass": a recurrent kernel has none left then).
+    {"batch": [...], "first_word": [...], "bypass": [...]} (one float per trainable
+    variable, 0.0 for no gradient) or a failure."""
+    import contextlib
+
     import tensorflow as tf
 
     weights = np.asarray(inputs["influence_weights"], dtype=np.float32)
@@ -117,12 +125,15 @@ def _influence(model: Any, inputs: dict, limit: float) -> dict:
     ones = np.ones_like(lengths)
     try:
         variables = _trainable(model, limit)
+        layers = rnn_layers(model, check=CHECK, limit=limit)
         norms = {}
-        for name, (batch, batch_lengths, mask) in {
-            "batch": (input_batch, lengths, real),
-            "first_word": (first_words, ones, real[:, :1]),
+        for name, (batch, batch_lengths, mask, stopped) in {
+            "batch": (input_batch, lengths, real, False),
+            "first_word": (first_words, ones, real[:, :1], False),
+            "bypass": (input_batch, lengths, real, True),
         }.items():
-            with tf.GradientTape() as tape:
+            stop = outputs_stopped(layers) if stopped else contextlib.nullcontext()
+            with stop, tf.GradientTape() as tape:
                 logits = call_for_logits(model, batch, batch_lengths, check=CHECK, limit=limit)
                 logits = tf.cast(tf.convert_to_tensor(logits), tf.float32)
                 total = tf.reduce_sum(logits * weights[:, : batch.shape[1]] * mask[..., None])

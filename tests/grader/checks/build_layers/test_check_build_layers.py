@@ -187,6 +187,10 @@ def test_recurrent_kernels_whose_influence_cannot_be_read_earn_no_construct_poin
     assert ITEM_NAMES["construct"] in {item.name for item in report.items if not item.passed}
     for bad in (np.nan, np.inf, -1.0):
         batch = [bad] * count
-        observations["influence"] = {"batch": batch, "first_word": [0.0] * count}
+        observations["influence"] = {
+            "batch": batch,
+            "first_word": [0.0] * count,
+            "bypass": [0.0] * count,
+        }
         report = judge_build_layers(inputs, observations)
         assert not report.items[0].passed, bad

@@ -255,10 +255,14 @@ class KernelsOverTheNeighboursSum(RunningSums):
     so it changes real words' logits and not a one-word sentence's, as a recurrent kernel
     would; no LSTM computes with it."""
 
+    def kernels(self):
+        return self.forward_kernel, self.backward_kernel
+
     def call(self, input_batch, lengths, training=False):
         embeddings = tf.nn.embedding_lookup(self.embedding_matrix, input_batch)
         mask = tf.cast(tf.sequence_mask(lengths, tf.shape(input_batch)[1]), tf.float32)
-        hidden = self.forward_kernel.shape[0]
+        forward_kernel, backward_kernel = self.kernels()
+        hidden = forward_kernel.shape[0]
         projected = embeddings[..., :1] * tf.ones([hidden]) * mask[..., None]
         forward = tf.cumsum(projected, axis=1)
         backward = tf.cumsum(projected, axis=1, reverse=True)
@@ -267,8 +271,8 @@ class KernelsOverTheNeighboursSum(RunningSums):
         features = tf.concat(
             [
                 self.context(input_batch, lengths),
-                tf.tanh(previous @ self.forward_kernel),
-                tf.tanh(following @ self.backward_kernel),
+                tf.tanh(previous @ forward_kernel),
+                tf.tanh(following @ backward_kernel),
             ],
             axis=-1,
         )
@@ -288,7 +292,19 @@ class UnusedLstmBesideTheDecoy(KernelsOverTheNeighboursSum):
         return super().call(input_batch, lengths, training)
 
 
+class LstmKernelsInTheDecoy(UnusedLstmBesideTheDecoy):
+    """Red team 7: the real LSTMs are called (their recorded calls check out), but the decoy
+    multiplies their recurrent kernels itself and the logits never see the LSTMs' outputs."""
+
+    def kernels(self):
+        return (
+            self.birnn.forward_layer.cell.recurrent_kernel,
+            self.birnn.backward_layer.cell.recurrent_kernel,
+        )
+
+
 MUTANTS = [
+    (LstmKernelsInTheDecoy, "construct", "some other way than through the layers' outputs"),
     (RunningSums, "construct", "but 0 of them work as one"),
     (KernelsOverTheNeighboursSum, "construct", "but 0 of them belong to a Keras LSTM"),
     (UnusedLstmBesideTheDecoy, "construct", "but 0 of them belong to a Keras LSTM"),
