@@ -147,11 +147,15 @@ def _record(layer: Any, sequences: Any, mask: Any, output: Any, trainable: list)
     return record
 
 
+ACTIVATIONS = ("tanh", "sigmoid", "hard_sigmoid", "relu", "linear", "softsign")
+"""The Keras activations whose equations the judge knows (`recurrent_math.ACTIVATIONS`)."""
+
+
 def _name(function: Any) -> str:
-    """A Keras activation's name ("tanh", "sigmoid"), or "other"."""
+    """A Keras activation's name (one of `ACTIVATIONS`), or "other"."""
     import keras
 
-    for name in ("tanh", "sigmoid"):
+    for name in ACTIVATIONS:
         if function is getattr(keras.activations, name):
             return name
     return "other"

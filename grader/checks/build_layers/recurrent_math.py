@@ -19,6 +19,21 @@ RTOL, ATOL = 1e-3, 1e-4
 """float32 in the kernel, float64 here: the tagger's sizes give errors near 1e-7."""
 
 
+def _sigmoid(x: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-x))
+
+
+ACTIVATIONS = {
+    "tanh": np.tanh,
+    "sigmoid": _sigmoid,
+    "hard_sigmoid": lambda x: np.clip(x / 6.0 + 0.5, 0.0, 1.0),  # Keras 3's (Keras 2's default)
+    "relu": lambda x: np.maximum(x, 0.0),
+    "linear": lambda x: x,
+    "softsign": lambda x: x / (1.0 + np.abs(x)),
+}
+"""A cell's activation and recurrent activation, by the names the kernel records."""
+
+
 def verified_kernels(records: Any, count: int, hidden: int) -> set[int]:
     """The indices (among the model's `count` trainable variables) of the recurrent kernels of
     `hidden` units whose recorded calls all match the cell's equations."""
@@ -38,8 +53,12 @@ def _matches(record: dict, hidden: int) -> bool:
     """Whether one recorded call's output is what its cell computes from its input."""
     kind = record.get("cell")
     gates = {"lstm": 4, "gru": 3}.get(kind)  # type: ignore[arg-type]
-    if gates is None or record.get("activations") != ["tanh", "sigmoid"]:
+    names = record.get("activations")
+    if gates is None or type(names) is not list or len(names) != 2:
         return False
+    if not all(type(name) is str and name in ACTIVATIONS for name in names):
+        return False
+    activation, recurrent_activation = (ACTIVATIONS[name] for name in names)
     if record.get("return_sequences") is not True or type(record.get("go_backwards")) is not bool:
         return False
     inputs = finite_array(record.get("inputs"))
@@ -60,10 +79,12 @@ def _matches(record: dict, hidden: int) -> bool:
     if bias is False:
         return False
     order = np.arange(time)[::-1] if record["go_backwards"] else np.arange(time)
-    if kind == "lstm":
-        step = _lstm_step
-    else:
-        step = functools.partial(_gru_step, reset_after=record.get("reset_after") is True)
+    step = functools.partial(
+        _lstm_step if kind == "lstm" else _gru_step,
+        activation=activation,
+        recurrent_activation=recurrent_activation,
+        **({} if kind == "lstm" else {"reset_after": record.get("reset_after") is True}),
+    )
     expected = _run(step, inputs[:, order], mask[:, order], kernel, recurrent, bias, hidden)
     real = mask[:, order]  # outputs come in the order the layer read its input
     if not real.any():
@@ -95,30 +116,29 @@ def _run(step, inputs, mask, kernel, recurrent, bias, hidden) -> np.ndarray:
     return outputs
 
 
-def _sigmoid(x: np.ndarray) -> np.ndarray:
-    return 1.0 / (1.0 + np.exp(-x))
-
-
-def _lstm_step(x, states, kernel, recurrent, bias, hidden):
+def _lstm_step(x, states, kernel, recurrent, bias, hidden, *, activation, recurrent_activation):
     h, c = states
     z = x @ kernel + h @ recurrent + (0.0 if bias is None else bias)
     i, f, g, o = np.split(z, 4, axis=-1)
-    c = _sigmoid(f) * c + _sigmoid(i) * np.tanh(g)
-    return [_sigmoid(o) * np.tanh(c), c]
+    gate = recurrent_activation
+    c = gate(f) * c + gate(i) * activation(g)
+    return [gate(o) * activation(c), c]
 
 
-def _gru_step(x, states, kernel, recurrent, bias, hidden, *, reset_after):
-    h = states[0]
+def _gru_step(
+    x, states, kernel, recurrent, bias, hidden, *, activation, recurrent_activation, reset_after
+):
+    h, gate = states[0], recurrent_activation
     input_bias = 0.0 if bias is None else (bias[0] if reset_after else bias)
     x_z, x_r, x_h = np.split(x @ kernel + input_bias, 3, axis=-1)
     if reset_after:
         inner = h @ recurrent + (0.0 if bias is None else bias[1])
         r_z, r_r, r_h = np.split(inner, 3, axis=-1)
-        z, r = _sigmoid(x_z + r_z), _sigmoid(x_r + r_r)
-        candidate = np.tanh(x_h + r * r_h)
+        z, r = gate(x_z + r_z), gate(x_r + r_r)
+        candidate = activation(x_h + r * r_h)
     else:
         r_z, r_r = np.split(h @ recurrent[:, : 2 * hidden], 2, axis=-1)
-        z, r = _sigmoid(x_z + r_z), _sigmoid(x_r + r_r)
-        candidate = np.tanh(x_h + (r * h) @ recurrent[:, 2 * hidden :])
+        z, r = gate(x_z + r_z), gate(x_r + r_r)
+        candidate = activation(x_h + (r * h) @ recurrent[:, 2 * hidden :])
     h = z * h + (1.0 - z) * candidate
     return [h, h]

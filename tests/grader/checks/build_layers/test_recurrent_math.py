@@ -47,6 +47,12 @@ LAYERS = {
     "GRU, reset before": lambda **kw: keras.layers.GRU(
         HIDDEN, return_sequences=True, reset_after=False, **kw
     ),
+    "LSTM with Keras 2's hard_sigmoid gates": lambda **kw: keras.layers.LSTM(
+        HIDDEN, return_sequences=True, recurrent_activation="hard_sigmoid", **kw
+    ),
+    "GRU with relu": lambda **kw: keras.layers.GRU(
+        HIDDEN, return_sequences=True, activation="relu", **kw
+    ),
 }
 
 
@@ -83,7 +89,8 @@ def test_padded_steps_are_not_compared():
     "change",
     [
         {"cell": "other"},
-        {"activations": ["relu", "sigmoid"]},
+        {"activations": ["swish", "sigmoid"]},
+        {"activations": ["sigmoid", "tanh"]},  # the two swapped
         {"outputs": np.full((3, 4, HIDDEN), np.nan)},
         {"kernel": "weights"},
         {"recurrent_kernel": np.zeros((HIDDEN, 3 * HIDDEN))},  # an LSTM's is [H, 4H]
