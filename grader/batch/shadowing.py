@@ -131,3 +131,67 @@ def mark_shadowed(tree: ast.AST, shadowed: frozenset[str]) -> None:
             for name in ast.walk(node):
                 if isinstance(name, ast.Name) and name.id in local:
                     name._shadowed = True  # type: ignore[attr-defined]
+
+
+def constant_strings(trees: Iterable[ast.Module]) -> frozenset[str]:
+    """The names a notebook binds at module level only by `name = "a string"` (every such
+    binding, in every cell), and no function declares global: a format template kept in a
+    variable (`row = "{:14s} {}"`), whose text the scan reads where it is written."""
+    constant: dict[str, bool] = {}
+    for tree in trees:
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Global | ast.Nonlocal):
+                constant.update(dict.fromkeys(node.names, False))
+        plain_targets = set()
+        for node in _module_level(tree):
+            if isinstance(node, ast.Assign | ast.AnnAssign):
+                value = node.value
+                plain = isinstance(value, ast.Constant) and isinstance(value.value, str)
+                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                for target in targets:
+                    if isinstance(target, ast.Name):
+                        constant[target.id] = constant.get(target.id, True) and plain
+                        plain_targets.add(id(target))
+            for name in _bound_names(node):
+                constant[name] = False
+            if (
+                isinstance(node, ast.Name)
+                and not isinstance(node.ctx, ast.Load)
+                and id(node) not in plain_targets
+            ):
+                constant[node.id] = False  # for, with, +=, :=, del ...
+    return frozenset(name for name, plain in constant.items() if plain)
+
+
+def _bound_names(node: ast.AST) -> list[str]:
+    """The names a node binds that are no Name node: imports, definitions, `case row:`,
+    `except E as row:`."""
+    if isinstance(node, ast.alias):
+        return [(node.asname or node.name).split(".")[0]]
+    if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+        return [node.name]
+    if isinstance(node, ast.MatchAs | ast.MatchStar | ast.ExceptHandler) and node.name:
+        return [node.name]
+    if isinstance(node, ast.MatchMapping) and node.rest:
+        return [node.rest]
+    return []
+
+
+def mark_templates(tree: ast.AST, templates: frozenset[str]) -> None:
+    """Mark (`_template`) the Name nodes that refer to a module-level constant template: not
+    those inside a function (or one it encloses) or a class body that binds the name itself."""
+    pending: list[tuple[ast.AST, frozenset[str]]] = [(tree, frozenset())]
+    while pending:
+        scope, enclosing = pending.pop()
+        local = enclosing
+        if isinstance(scope, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda):
+            local = enclosing | _local_names(scope)
+        elif isinstance(scope, ast.ClassDef):
+            own = list(_own_nodes(scope))
+            local = enclosing | {n.id for n in own if isinstance(n, ast.Name)}
+            local |= {name for n in own for name in _bound_names(n)}
+        for node in _own_nodes(scope):
+            if isinstance(node, ast.Name) and node.id in templates and node.id not in local:
+                node._template = True  # type: ignore[attr-defined]
+            if isinstance(node, _SCOPES):  # a class body's names are not its methods' scope
+                pending.append((node, enclosing if isinstance(scope, ast.ClassDef) else local))

@@ -22,7 +22,14 @@ import nbformat
 from bilstm_ner.course.setup_cell import is_install_cell
 from grader.batch.cell_reading import imported_modules, imported_names, read_cell
 from grader.batch.magics import as_plain_python
-from grader.batch.shadowing import is_path, mark_shadowed, mark_tails, module_shadowed
+from grader.batch.shadowing import (
+    constant_strings,
+    is_path,
+    mark_shadowed,
+    mark_tails,
+    mark_templates,
+    module_shadowed,
+)
 from grader.batch.tampering_rules import (
     ATTRIBUTE_BUILTINS,
     ATTRIBUTE_RULES,
@@ -74,8 +81,9 @@ def scan_notebook(notebook: nbformat.NotebookNode) -> list[Finding]:
             imported.update(imported_names(source, imported))
     findings = []
     shadowed = module_shadowed(_trees(sources.values()), FORBIDDEN_NAMES)
+    templates = constant_strings(_trees(sources.values()))
     for number, source in sources.items():
-        findings.extend(scan_source(source, number, imported, shadowed))
+        findings.extend(scan_source(source, number, imported, shadowed, templates))
     return findings
 
 
@@ -93,13 +101,14 @@ def scan_source(
     cell: int = 1,
     imported: dict[str, str] | None = None,
     shadowed: frozenset[str] | None = None,
+    templates: frozenset[str] | None = None,
 ) -> list[Finding]:
     """The findings in one cell's source (never raises: a cell it cannot read is a finding);
     `imported`: names other cells of the notebook bound by import; `shadowed`: flagged
     built-ins the notebook rebinds to values of its own (`vars = model.trainable_variables`),
     by default those this cell rebinds."""
     try:
-        return _scan(as_plain_python(source), cell, imported or {}, shadowed)
+        return _scan(as_plain_python(source), cell, imported or {}, shadowed, templates)
     except Exception as error:  # RecursionError, MemoryError, a lone surrogate...
         return [Finding(cell, 1, "unreadable-cell", f"{type(error).__name__} while reading it")]
 
@@ -113,7 +122,11 @@ def _aliases(tree: ast.AST) -> Iterator[tuple[int, str]]:
 
 
 def _scan(
-    source: str, cell: int, imported: dict[str, str], shadowed: frozenset[str] | None
+    source: str,
+    cell: int,
+    imported: dict[str, str],
+    shadowed: frozenset[str] | None,
+    templates: frozenset[str] | None = None,
 ) -> list[Finding]:
     lines = source.splitlines()
     source.encode("utf-8")  # a lone surrogate cannot be code: refuse the cell
@@ -132,9 +145,12 @@ def _scan(
         ]
     if shadowed is None:
         shadowed = module_shadowed([tree], FORBIDDEN_NAMES)
+    if templates is None:
+        templates = constant_strings([tree])
     tree = copy.deepcopy(tree)  # read_cell's trees are cached and shared: mark a copy
     mark_tails(tree)
     mark_shadowed(tree, shadowed)
+    mark_templates(tree, templates)
     if len(python.splitlines()) != len(lines):
         lines = python.splitlines()
     modules = imported_modules(tree, imported)
@@ -367,8 +383,8 @@ def _hidden_attributes(node: ast.AST, modules: dict[str, str]) -> Iterator[tuple
         template = node.func.value
         if isinstance(template, ast.Name) and template.id == "str" and node.args:
             template = node.args[0]  # str.format(template, ...)
-        if not isinstance(template, ast.Constant):
-            yield node.lineno, "dynamic-attribute"
+        if not isinstance(template, ast.Constant) and not getattr(template, "_template", False):
+            yield node.lineno, "dynamic-attribute"  # a template built at run time
     for name in names:
         if name in FRAME_ATTRIBUTES:
             yield node.lineno, "frames-and-gc"

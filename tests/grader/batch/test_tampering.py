@@ -143,7 +143,6 @@ ATTEMPTS = {
     "class Frame:\n    __match_args__ = ('f_back',)": "dynamic-attribute",
     "caller = '{0.tb_frame.f_back.f_locals[key]}'.format(trace)": "frames-and-gc",
     "key = ('{0.tb_' + 'frame}').format(trace)": "dynamic-attribute",
-    "template = '{0.tb_'\ntemplate.format(trace)": "dynamic-attribute",
     "str.format('{0.' + name + '}', trace)": "dynamic-attribute",
     "import traceback\ntraceback.walk_stack(None)": "frames-and-gc",
     "import traceback\nt = traceback": "frames-and-gc",
@@ -160,12 +159,30 @@ ATTEMPTS = {
     "import zipimport": "import-machinery",
     "import doctest": "dynamic-code",
     "import cProfile": "audit-hooks",
+    "row = '{}'\nmatch '{0.tb_' + 'frame}':\n    case row:\n        row.format(trace)": (
+        "dynamic-attribute"
+    ),
+    "row = '{}'\nrow += '{0.tb_frame' + '}'\nrow.format(trace)": "dynamic-attribute",
+    "row = '{}'\ndef f():\n    row = '{0.tb_' + 'frame}'\n    return row.format(trace)": (
+        "dynamic-attribute"
+    ),
+    "row = '{}'\nclass A:\n    row = '{0.tb_' + 'frame}'\n    row.format(trace)": (
+        "dynamic-attribute"
+    ),
+    "row = '{}'\ndef f():\n    global row\n    row = '{0.tb_' + 'frame}'\nrow.format(t)": (
+        "dynamic-attribute"
+    ),
+    "row = '{}'\ndef f():\n    row = '{0.tb_' + 'frame}'\n"
+    "    def g():\n        return row.format(trace)": "dynamic-attribute",
     # A chain of aliases written backwards: each link is found, whatever the order.
     "\n".join(f"a{n} = a{n + 1}" for n in range(300)) + "\nimport os\na300 = os\na0.listdir('.')": (
         "files-outside"
     ),
 }
 HONEST = [
+    "row = '{:14s} {}'\ndef pad(rows):\n    for row in rows:\n        pass\n"
+    "print(row.format(1, 2))",
+    "row = '{:14s} {}'\nfor token, tag in zip(tokens, tags):\n    print(row.format(token, tag))",
     "from numpy import *",
     "from bilstm_ner.vocabulary import *",
     # Red team 6's false flags: each zeroed a correct notebook.
