@@ -26,11 +26,11 @@ the checks were judged), "flagged" (its code reaches into the grading machinery:
 each finding listed with its cell, line and rule; not run; `--allow-flagged` grades it after a
 review), "not a course notebook" (its name matches none of the course's
 notebooks: 0/0, grade it with `--checks`), "no checks" (the course grades nothing in it: 0/0),
-"invalid notebook", "timed out", "out of memory", "out of disk" (its folders held more than
-1 GiB or 20,000 files), "kernel died", "kernel failed to start" (the
-checks' items then score zero, each saying why), or "internal error" (a bug in the tool). The
-JSON also gives per submission `peak_memory_mb`, `timings` (seconds: kernel_start,
-notebook, checks) and `phases` (where its `seconds` went: setup, kernel_start,
+"invalid notebook", "timed out", "out of memory", "out of disk" (its folders, and the files it
+held open that no folder lists, held more than 1 GiB or 20,000 files), "kernel died", "kernel
+failed to start" (the checks' items then score zero, each saying why), or "internal error" (a
+bug in the tool). The JSON also gives per submission `peak_memory_mb`, `timings` (seconds:
+kernel_start, notebook, checks) and `phases` (where its `seconds` went: setup, kernel_start,
 tensorflow_import, cells, probes, kernel_shutdown, recompute_start, recompute, judging; see
 `grader.batch.phases`), and for the run `tool_phases` (startup: from the tool's start to the
 first submission; worker_stop).

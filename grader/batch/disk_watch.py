@@ -3,14 +3,17 @@
 A kernel may write only in its own folders (working copy, exchange folder, HOME), but files are
 limited one by one (`sandbox.MAX_FILE_BYTES`): without a total, a loop writing file after file
 would fill the disk every other submission, and the tool's own results, are written to. The
-watch adds up what those folders hold, a few times a second, and stops the kernel past either
-limit. It polls, so a fast writer gets a little past the limit before it is stopped.
+watch adds up what those folders hold, and the files the kernel's processes hold open that no
+folder lists (deleted while open, or `memfd_create`'s, which are memory the memory watch does
+not see), a few times a second, and stops the kernel past either limit. It polls, so a fast
+writer gets a little past the limit before it is stopped.
 """
 
 from __future__ import annotations
 
 import asyncio
 import os
+import stat
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -45,6 +48,29 @@ def disk_use(folders: Iterable[Path], stop_after: int) -> tuple[int, int]:
     return allocated, entries
 
 
+def held_open(pids: Iterable[int]) -> int:
+    """The bytes allocated to the files the processes `pids` hold open that no folder lists
+    (deleted while open, memfd): read from /proc, 0 where it cannot be read."""
+    allocated = 0
+    seen: set[tuple[int, int]] = set()
+    for pid in pids:
+        folder = f"/proc/{pid}/fd"
+        try:
+            descriptors = os.listdir(folder)
+        except OSError:
+            continue
+        for descriptor in descriptors:
+            try:
+                status = os.stat(f"{folder}/{descriptor}")
+            except OSError:
+                continue
+            key = (status.st_dev, status.st_ino)
+            if stat.S_ISREG(status.st_mode) and status.st_nlink == 0 and key not in seen:
+                seen.add(key)
+                allocated += status.st_blocks * 512
+    return allocated
+
+
 class DiskWatch:
     """Polls the total a kernel's folders hold; calls `stop` once it passes a limit."""
 
@@ -64,12 +90,17 @@ class DiskWatch:
         """The limits, as a sentence's end: "more than 1024 MB or 20000 files"."""
         return f"more than {self.limit_bytes / 2**20:g} MB or {self.limit_entries} files"
 
-    async def run(self, stop: Callable[[], None]) -> None:
+    async def run(self, stop: Callable[[], None], pids: Callable[[], list[int]]) -> None:
+        """Poll until a limit is passed, then call `stop`; `pids`: the kernel's processes."""
         while True:
             await asyncio.sleep(POLL_SECONDS)
-            allocated, entries = await asyncio.to_thread(disk_use, self.folders, self.limit_entries)
+            allocated, entries = await asyncio.to_thread(self._use, pids())
             self.peak_bytes = max(self.peak_bytes, allocated)
             if allocated > self.limit_bytes or entries > self.limit_entries:
                 self.exceeded = True
                 stop()
                 return
+
+    def _use(self, pids: list[int]) -> tuple[int, int]:
+        allocated, entries = disk_use(self.folders, self.limit_entries)
+        return allocated + held_open(pids), entries

@@ -84,6 +84,19 @@ class MemoryWatch:
                 return
 
 
+def process_tree(pid: int | None) -> list[int]:
+    """The process `pid` and all its descendants (none when it is gone)."""
+    import psutil
+
+    if pid is None:
+        return []
+    try:
+        root = psutil.Process(pid)
+        return [root.pid, *(child.pid for child in root.children(recursive=True))]
+    except psutil.Error:
+        return []
+
+
 def kill_tree(pid: int | None) -> None:
     """Kill the process `pid` (the kernel, or the sandbox around it) and all its descendants,
     the youngest first."""

@@ -35,6 +35,7 @@ from grader.batch.kernel_process import (
     kill_tree,
     make_client,
     own_process_group,
+    process_tree,
     running_kernel,
 )
 from grader.batch.phases import (
@@ -168,7 +169,9 @@ async def run_notebook(
             process_group = own_process_group(kernel_pid())
             watchers = [
                 asyncio.ensure_future(watch.run(kernel_pid)),
-                asyncio.ensure_future(disk.run(lambda: kill_tree(kernel_pid()))),
+                asyncio.ensure_future(
+                    disk.run(lambda: kill_tree(kernel_pid()), lambda: process_tree(kernel_pid()))
+                ),
             ]
             stage = "the notebook"
             try:
@@ -236,8 +239,8 @@ async def run_notebook(
                 if disk.exceeded:
                     result.status = "out of disk"
                     result.errors.append(
-                        f"the notebook's folders held {disk.describe_limit()} and its "
-                        f"kernel was stopped while running {stage}"
+                        "the notebook's files (in its folders, or deleted while held open) held "
+                        f"{disk.describe_limit()} and its kernel was stopped while running {stage}"
                     )
                 elif watch.exceeded:
                     result.status = "out of memory"

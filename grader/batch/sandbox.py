@@ -33,6 +33,8 @@ site-packages the course is installed in (from a wheel, as in a Gradescope bundl
 
 MAX_PROCESSES = 512
 MAX_FILE_BYTES = 512 * 2**20
+MAX_OPEN_FILES = 4096
+"""Descriptors a kernel may hold: each pipe or socket holds kernel memory no watch sees."""
 MAX_TMP_BYTES = 2**30
 """What a bwrap kernel may keep in its private /tmp (memory) at once."""
 MAX_SHM_BYTES = 64 * 2**20
@@ -197,6 +199,7 @@ def wrap(kind: str, command: list[str], places: KernelPlaces, cpu_seconds: int) 
         "prlimit",
         f"--nproc={MAX_PROCESSES}",
         f"--fsize={MAX_FILE_BYTES}",
+        f"--nofile={MAX_OPEN_FILES}",
         f"--cpu={max(1, int(cpu_seconds))}",
         "--",
     ]

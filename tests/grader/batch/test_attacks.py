@@ -574,8 +574,19 @@ def test_the_kernels_shared_memory_folder_is_capped(tmp_path, monkeypatch):
         "import os, itertools\n"
         "for n in itertools.count():\n"
         "    open(os.path.expanduser(f'~/{n}'), 'w')",
+        "import os, itertools\n"
+        "held = []\n"
+        "for n in itertools.count():\n"
+        "    held.append(open(f'f{n}', 'wb'))\n"
+        "    held[-1].write(b'x' * 2**20)\n"
+        "    held[-1].flush()\n"
+        "    os.unlink(f'f{n}')",
+        "import os, itertools\n"
+        "held = os.memfd_create('hidden')\n"
+        "for n in itertools.count():\n"
+        "    os.write(held, b'x' * 2**20)",
     ],
-    ids=["bytes in the working copy", "files in HOME"],
+    ids=["bytes in the working copy", "files in HOME", "deleted files held open", "memfd"],
 )
 def test_a_kernel_filling_the_disk_is_stopped(tmp_path, monkeypatch, fill):
     """Each file is capped, their total is watched: the disk is everyone's."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 
-from grader.batch.disk_watch import DiskWatch, disk_use
+from grader.batch.disk_watch import DiskWatch, disk_use, held_open
 
 
 def test_disk_use_counts_allocated_blocks_and_entries(tmp_path):
@@ -49,7 +49,7 @@ def test_the_watch_stops_the_kernel_once_a_limit_is_passed(tmp_path):
     watch = DiskWatch([tmp_path], limit_bytes=2**20, limit_entries=100)
 
     async def fill() -> None:
-        task = asyncio.ensure_future(watch.run(lambda: stopped.append(True)))
+        task = asyncio.ensure_future(watch.run(lambda: stopped.append(True), list))
         await asyncio.sleep(0.3)
         assert not stopped  # nothing written yet
         (tmp_path / "big").write_bytes(b"x" * 2 * 2**20)
@@ -59,3 +59,29 @@ def test_the_watch_stops_the_kernel_once_a_limit_is_passed(tmp_path):
     assert stopped == [True] and watch.exceeded
     assert watch.peak_bytes >= 2 * 2**20
     assert watch.describe_limit() == "more than 1 MB or 100 files"
+
+
+def test_files_held_open_after_their_deletion_are_counted(tmp_path):
+    """No folder lists them, yet they fill the disk until the kernel closes them."""
+    before = held_open([os.getpid()])
+    with open(tmp_path / "gone", "wb") as held:
+        held.write(b"x" * 2**20)
+        held.flush()
+        os.unlink(tmp_path / "gone")
+        assert held_open([os.getpid()]) - before >= 2**20
+    assert held_open([os.getpid()]) == before
+
+
+def test_memory_files_are_counted(tmp_path):
+    """memfd_create's files are memory that no resident-memory figure shows."""
+    before = held_open([os.getpid()])
+    descriptor = os.memfd_create("hidden")
+    try:
+        os.write(descriptor, b"x" * 2**20)
+        assert held_open([os.getpid()]) - before >= 2**20
+    finally:
+        os.close(descriptor)
+
+
+def test_a_process_that_is_gone_holds_nothing():
+    assert held_open([2**22 + 17]) == 0
