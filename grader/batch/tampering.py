@@ -300,7 +300,8 @@ def _names(node: ast.AST, modules: dict[str, str]) -> Iterator[tuple[int, str]]:
         isinstance(node, ast.Name)
         and node.id in FORBIDDEN_NAMES
         and not getattr(node, "_shadowed", False)
-    ):
+        and modules.get(node.id, "builtins").split(".")[0] in ("builtins", "__builtin__")
+    ):  # `from re import compile`: not the built-in
         yield node.lineno, FORBIDDEN_NAMES[node.id]
     if isinstance(node, ast.List | ast.Tuple | ast.Set):  # [sys][0]: a module hidden in a list
         for element in node.elts:

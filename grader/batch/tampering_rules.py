@@ -73,6 +73,7 @@ MACHINERY_MODULES = {
     "profile": "audit-hooks",
     "tracemalloc": "frames-and-gc",
     "faulthandler": "frames-and-gc",
+    "codecs": "dynamic-code",  # codecs.register: a search function run at any text's decoding
 }
 STAR_IMPORTS = frozenset(
     {"math", "numpy", "tensorflow", "keras", "keras.layers", "keras.ops", "typing"}
@@ -127,6 +128,16 @@ REFLECTION_NAMES = frozenset(
         "get_value",
         "enable_unsafe_deserialization",  # keras: a saved Lambda layer's bytecode runs
         "currentframe",  # logging.currentframe(): sys._getframe by another name
+        # Each resolves a dotted name given as text, or evaluates text:
+        "deserialize_keras_object",  # {"module": "builtins", "config": "eval"}
+        "deserialize",
+        "get_registered_object",
+        "dictConfig",  # logging.config: {"()": "builtins.eval"}
+        "fileConfig",
+        "get_type_hints",  # string annotations are evaluated
+        "singledispatch",
+        "singledispatchmethod",
+        "ForwardRef",
     }
 )
 FORBIDDEN_NAMES = {
@@ -143,6 +154,10 @@ FORBIDDEN_NAMES = {
     "locals": "dynamic-code",
     "vars": "dynamic-code",
     "breakpoint": "dynamic-code",
+    # Used as values, not only called (`run = exec; run(text)`, `map(eval, texts)`):
+    "exec": "dynamic-code",
+    "eval": "dynamic-code",
+    "compile": "dynamic-code",
 }
 _PATH = re.compile(r"^(/|~/)[\w.~-]+(/[\w.~-]*)*$|^\.\./")
 TOP_LEVEL_FOLDERS = frozenset(

@@ -174,12 +174,23 @@ ATTEMPTS = {
     ),
     "row = '{}'\ndef f():\n    row = '{0.tb_' + 'frame}'\n"
     "    def g():\n        return row.format(trace)": "dynamic-attribute",
+    # Found reviewing them: built-ins that run text, used as values; text resolved as names.
+    "run = exec\nrun('import os')": "dynamic-code",
+    "answers = list(map(eval, texts))": "dynamic-code",
+    "import keras\nf = keras.saving.deserialize_keras_object({'module': 'builtins'})": (
+        "dynamic-attribute"
+    ),
+    "import logging.config\nlogging.config.dictConfig({'version': 1})": "dynamic-attribute",
+    "from typing import get_type_hints": "dynamic-attribute",
+    "import codecs\ncodecs.register(print)": "dynamic-code",
     # A chain of aliases written backwards: each link is found, whatever the order.
     "\n".join(f"a{n} = a{n + 1}" for n in range(300)) + "\nimport os\na300 = os\na0.listdir('.')": (
         "files-outside"
     ),
 }
 HONEST = [
+    "model.compile(optimizer='adam', loss='sparse_categorical_crossentropy')",
+    "import re\nmention = re.compile(r'^@\\w+')",
     "row = '{:14s} {}'\ndef pad(rows):\n    for row in rows:\n        pass\n"
     "print(row.format(1, 2))",
     "row = '{:14s} {}'\nfor token, tag in zip(tokens, tags):\n    print(row.format(token, tag))",
