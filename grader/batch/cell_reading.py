@@ -27,6 +27,19 @@ def as_python(source: str) -> str:
     return TransformerManager().transform_cell(source)
 
 
+CONTAINER = "[]"
+"""Ends the module of a name that holds it inside (`self.lookup = tf.nn.embedding_lookup`,
+`d = {"m": np}`, `items.append(np)`): changing that name's own attributes changes no module,
+but an attribute of what it holds does (`d["m"].array = f`)."""
+
+
+def held_module(modules: dict[str, str], name: str) -> str | None:
+    """The module `name` is itself (an import or an alias of one); None for none, or for a
+    name that only holds one inside (`CONTAINER`)."""
+    module = modules.get(name)
+    return None if module is None or module.endswith(CONTAINER) else module
+
+
 def imported_modules(tree: ast.AST, known: dict[str, str] | None = None) -> dict[str, str]:
     """Local name -> the module it names, for every `import x` / `import x as y`, and
     `from x import y` (y: "x.y", a module or an object of one: patching it patches x), and for
@@ -48,18 +61,20 @@ def imported_modules(tree: ast.AST, known: dict[str, str] | None = None) -> dict
     # followed in one pass, not one pass per link (3,000 links took 64 s that way).
     bindings = list(_bindings(tree))
     readers: dict[str, set[int]] = {}
-    for index, (_, value) in enumerate(bindings):
+    for index, (_, value, _) in enumerate(bindings):
         for node in ast.walk(value):
             if isinstance(node, ast.Name):
                 readers.setdefault(node.id, set()).add(index)
     pending = deque(range(len(bindings)))
     while pending:
-        targets, value = bindings[pending.popleft()]
+        targets, value, holds = bindings[pending.popleft()]
         if all(name in modules for name in targets):
             continue
         module = _carried(value, modules)
         if module is None:
             continue
+        if holds and not module.endswith(CONTAINER):
+            module += CONTAINER
         for name in targets:
             if name not in modules:
                 modules[name] = module
@@ -78,8 +93,13 @@ def _carried(node: ast.AST | None, modules: dict[str, str], members: bool = True
         return modules.get(node.id)
     if isinstance(node, ast.Attribute):
         found = _carried(node.value, modules, members) if members else None
+        if found and found.endswith(CONTAINER):
+            return found.removesuffix(CONTAINER)  # self.lookup: what self holds
         return f"{found}.{node.attr}" if found else None
-    if isinstance(node, ast.Subscript | ast.Starred | ast.NamedExpr):
+    if isinstance(node, ast.Subscript):
+        found = _carried(node.value, modules, members)
+        return found.removesuffix(CONTAINER) if found else None  # d["m"]: what d holds
+    if isinstance(node, ast.Starred | ast.NamedExpr):
         return _carried(node.value, modules, members)
     if isinstance(node, ast.Lambda):
         return _carried(node.body, modules, members)
@@ -101,9 +121,9 @@ def _carried(node: ast.AST | None, modules: dict[str, str], members: bool = True
     return next((found for part in parts if (found := _carried(part, modules, members))), None)
 
 
-def _bindings(tree: ast.AST) -> Iterator[tuple[list[str], ast.AST]]:
-    """(the names bound, the expression they are bound to) for each binding of the tree that
-    may make a name hold what its expression carries."""
+def _bindings(tree: ast.AST) -> Iterator[tuple[list[str], ast.AST, bool]]:
+    """(the names bound, the expression they are bound to, whether they only hold it inside)
+    for each binding of the tree that may make a name hold what its expression carries."""
     for node in ast.walk(tree):
         targets: list[ast.AST] = []
         value: ast.AST | None = None
@@ -119,18 +139,19 @@ def _bindings(tree: ast.AST) -> Iterator[tuple[list[str], ast.AST]]:
             # items.append(np), d.update(m=np): the module goes into the container
             targets, value = [node.func.value], node
         elif isinstance(node, ast.Match):  # match os: case o: ...  (every capture may be it)
-            value = node.subject
-            yield _captures(node), value
+            yield _captures(node), node.subject, False
             continue
         if value is None:
             continue
         names = []
+        holds = isinstance(node, ast.Call) or isinstance(value, ast.List | ast.Set | ast.Dict)
         for target in targets:
             while isinstance(target, ast.Attribute | ast.Subscript | ast.Starred):
+                holds = holds or not isinstance(target, ast.Starred)
                 target = target.value
             names += [name.id for name in ast.walk(target) if isinstance(name, ast.Name)]
         if names:
-            yield names, value
+            yield names, value, holds
 
 
 def _captures(node: ast.Match) -> list[str]:

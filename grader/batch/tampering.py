@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import nbformat
 
 from bilstm_ner.course.setup_cell import is_install_cell
-from grader.batch.cell_reading import imported_modules, imported_names, read_cell
+from grader.batch.cell_reading import held_module, imported_modules, imported_names, read_cell
 from grader.batch.magics import as_plain_python
 from grader.batch.shadowing import (
     constant_strings,
@@ -36,16 +36,20 @@ from grader.batch.tampering_rules import (
     DANGEROUS_ATTRIBUTES,
     DYNAMIC_CODE,
     FORBIDDEN_NAMES,
+    FORMAT_METHODS,
     FRAME_ATTRIBUTES,
     HARMLESS_MEMBERS,
     HARMLESS_MODULES,
     MACHINERY_MODULES,
     OS_CALLS,
     OS_FILE_NAMES,
+    PICKLE_LOADERS,
+    PUBLIC_DUNDERS,
     PUBLIC_GRADER_NAMES,
     REFLECTION_NAMES,
     SEPARATORS,
     STAR_IMPORTS,
+    SUBMODULES,
     SYS_ATTRIBUTES,
     outside_path,
 )
@@ -151,6 +155,9 @@ def _scan(
     mark_tails(tree)
     mark_shadowed(tree, shadowed)
     mark_templates(tree, templates)
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call):
+            node.func._called = True  # type: ignore[attr-defined]
     if len(python.splitlines()) != len(lines):
         lines = python.splitlines()
     modules = imported_modules(tree, imported)
@@ -199,12 +206,26 @@ def _imports(node: ast.AST, modules: dict[str, str]) -> Iterator[tuple[int, str]
             if alias.name in REFLECTION_NAMES or alias.name.startswith("__"):
                 yield node.lineno, "dynamic-attribute"
         names = [node.module]
+    named = list(names)
+    if isinstance(node, ast.ImportFrom) and node.module:  # from logging import config
+        named += [f"{node.module}.{alias.name}" for alias in node.names]
+    for name in named:
+        if rule := _submodule_rule(name):
+            yield node.lineno, rule
     for name in names:
         top = name.split(".")[0]
         if top == "grader" and name != "grader":
             yield node.lineno, "grader-internals"
         elif top in MACHINERY_MODULES and name not in HARMLESS_MODULES:
             yield node.lineno, MACHINERY_MODULES[top]
+
+
+def _submodule_rule(name: str) -> str | None:
+    """The rule a dotted name breaks by naming a flagged submodule (`SUBMODULES`), if any."""
+    for submodule, rule in SUBMODULES.items():
+        if name == submodule or name.startswith(submodule + "."):
+            return rule
+    return None
 
 
 def _star_allowed(module: str) -> bool:
@@ -218,7 +239,7 @@ def _attributes(node: ast.AST, modules: dict[str, str]) -> Iterator[tuple[int, s
     if node.attr in FRAME_ATTRIBUTES:
         yield node.lineno, "frames-and-gc"
     base = node.value.id if isinstance(node.value, ast.Name) else None
-    module = modules.get(base or "", base)
+    module = held_module(modules, base) if base in modules else base
     if module and module.endswith(".sys"):  # from os import sys
         module = "sys"
     if module == "sys" and SYS_ATTRIBUTES.get(node.attr):
@@ -231,6 +252,21 @@ def _attributes(node: ast.AST, modules: dict[str, str]) -> Iterator[tuple[int, s
         yield node.lineno, ATTRIBUTE_RULES[node.attr]
     if module == "grader" and node.attr not in PUBLIC_GRADER_NAMES:
         yield node.lineno, "grader-internals"
+    if module and (rule := _submodule_rule(f"{module}.{node.attr}")):
+        yield node.lineno, rule  # logging.config
+    if (
+        base is not None
+        and held_module(modules, base)
+        and node.attr.startswith("_")
+        and node.attr not in PUBLIC_DUNDERS
+    ):
+        yield node.lineno, "dynamic-attribute"  # typing._eval_type: a module's private parts
+    if (
+        node.attr in FORMAT_METHODS
+        and not isinstance(node.value, ast.Constant)
+        and not getattr(node, "_called", False)
+    ):
+        yield node.lineno, "dynamic-attribute"  # render = str.format: its template unseen
     if base in ("__builtins__",):
         yield node.lineno, "builtins-patching"
 
@@ -246,6 +282,13 @@ def _calls(node: ast.AST, modules: dict[str, str]) -> Iterator[tuple[int, str]]:
         yield node.lineno, "dynamic-code"
     if isinstance(node.func, ast.Name) and node.func.id in ("setattr", "delattr"):
         yield node.lineno, "module-patching"
+    loader = node.func.attr if isinstance(node.func, ast.Attribute) else None
+    if loader in PICKLE_LOADERS and (
+        len(node.args) >= PICKLE_LOADERS[loader]
+        or any(isinstance(argument, ast.Starred) for argument in node.args)
+        or any(keyword.arg is None for keyword in node.keywords)
+    ):
+        yield node.lineno, "dynamic-code"  # np.load(f, None, True): allow_pickle by position
     for keyword in node.keywords:  # np.load(..., allow_pickle=True); False is the safe default
         if keyword.arg == "safe_mode" and not (  # keras.saving.load_model(..., safe_mode=False)
             isinstance(keyword.value, ast.Constant) and keyword.value.value is True
@@ -263,7 +306,7 @@ def _calls(node: ast.AST, modules: dict[str, str]) -> Iterator[tuple[int, str]]:
             not constant
             or name.value.startswith("_")
             or name.value in DANGEROUS_ATTRIBUTES
-            or (isinstance(target, ast.Name) and target.id in modules)
+            or (isinstance(target, ast.Name) and held_module(modules, target.id))
             or not isinstance(target, ast.Name | ast.Attribute)  # getattr([sys][0], ...)
         ):
             yield node.lineno, "dynamic-attribute"
@@ -284,7 +327,7 @@ def _builders(node: ast.AST, modules: dict[str, str]) -> Iterator[tuple[int, str
     if (
         node.func.id == "type"
         and isinstance(first, ast.Name)
-        and "." not in modules.get(first.id, ".")
+        and "." not in (held_module(modules, first.id) or ".")
     ):
         yield node.lineno, "import-machinery"
     if node.func.id == "chr" and isinstance(first, ast.Constant) and first.value in SEPARATORS:
@@ -305,7 +348,9 @@ def _names(node: ast.AST, modules: dict[str, str]) -> Iterator[tuple[int, str]]:
         yield node.lineno, FORBIDDEN_NAMES[node.id]
     if isinstance(node, ast.List | ast.Tuple | ast.Set):  # [sys][0]: a module hidden in a list
         for element in node.elts:
-            if isinstance(element, ast.Name) and "." not in modules.get(element.id, "."):
+            if isinstance(element, ast.Name) and "." not in (
+                held_module(modules, element.id) or "."
+            ):
                 yield node.lineno, "dynamic-attribute"
     # A path held in a variable, not only passed as an argument.
     if (
@@ -337,12 +382,17 @@ def _assignments(node: ast.AST, modules: dict[str, str]) -> Iterator[tuple[int, 
     for target in targets:
         if not isinstance(target, ast.Attribute):
             continue
-        root = target
+        root, depth = target, 0
         while isinstance(root, ast.Attribute | ast.Subscript):
-            root = root.value
+            root, depth = root.value, depth + 1
         # Patching something imported, or something reached through an expression
-        # (`[np][0].allclose = f`, `resolve('numpy').allclose = f`): never needed here.
-        if not isinstance(root, ast.Name) or root.id in modules:
+        # (`[np][0].allclose = f`, `resolve('numpy').allclose = f`), or what a name holds
+        # (`d["m"].array = f`; not `self.x = 1` beside `self.lookup = tf.nn.embedding_lookup`).
+        if (
+            not isinstance(root, ast.Name)
+            or held_module(modules, root.id)
+            or (root.id in modules and depth >= 2)
+        ):
             yield node.lineno, "module-patching"
 
 

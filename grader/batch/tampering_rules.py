@@ -74,13 +74,23 @@ MACHINERY_MODULES = {
     "tracemalloc": "frames-and-gc",
     "faulthandler": "frames-and-gc",
     "codecs": "dynamic-code",  # codecs.register: a search function run at any text's decoding
+    "joblib": "dynamic-code",  # joblib.load unpickles
 }
-STAR_IMPORTS = frozenset(
-    {"math", "numpy", "tensorflow", "keras", "keras.layers", "keras.ops", "typing"}
-)
+STAR_IMPORTS = frozenset({"math"})
 """Modules `from x import *` may take names from: a star import from any other module hands
 out names no scan can tell (`from sys import *` gives `modules` and `setprofile`, `from
-operator import *` gives `attrgetter`); the course's own are listed in `tampering`."""
+operator import *` gives `attrgetter`, `typing` gives `get_type_hints`, `numpy` gives
+`ctypeslib`, `keras.layers` gives `deserialize`); the course's own are listed in `tampering`."""
+SUBMODULES = {
+    "logging.config": "import-machinery",  # its configurators resolve any dotted name
+    "numpy.lib.format": "dynamic-code",  # read_array(f, True) unpickles, by position
+    "numpy.f2py": "native-code",
+}
+"""Submodules of modules honest notebooks use that load or resolve code: flagged however
+they are reached (`import logging.config`, `from logging import config`, `logging.config`)."""
+PICKLE_LOADERS = {"load": 3, "read_array": 2}
+"""NumPy's loaders and the positional argument that is `allow_pickle`: `np.load(f, None,
+True)` unpickles as `allow_pickle=True` does."""
 HARMLESS_MODULES = frozenset({"IPython.display"})
 """Submodules of a flagged package that honest notebooks use (`display`, `Markdown`)."""
 HARMLESS_MEMBERS = {
@@ -138,6 +148,10 @@ REFLECTION_NAMES = frozenset(
         "singledispatch",
         "singledispatchmethod",
         "ForwardRef",
+        "BaseConfigurator",  # logging.config's, reached some other way
+        "DictConfigurator",
+        "load_op_library",  # tf: native code from a file the notebook wrote
+        "load_library",
     }
 )
 FORBIDDEN_NAMES = {
@@ -292,12 +306,17 @@ RULES = (
     "dynamic-attribute",
     "unreadable-cell",
 )
+PUBLIC_DUNDERS = frozenset({"__version__", "__name__", "__doc__", "__file__", "__all__"})
+"""A module's underscored attributes honest code reads (`np.__version__`)."""
+FORMAT_METHODS = frozenset({"format", "format_map", "vformat"})
+"""str's methods that read attributes named in their template."""
 ATTRIBUTE_BUILTINS = frozenset({"getattr", "setattr", "delattr", "hasattr"})
 DANGEROUS_ATTRIBUTES = frozenset(
     {name for name, rule in SYS_ATTRIBUTES.items() if rule}
     | FRAME_ATTRIBUTES
     | set(ATTRIBUTE_RULES)
     | {"setprofile", "settrace", "monitoring"}
+    | FORMAT_METHODS
 )
 """Attribute names that getattr may not fetch whatever it fetches them from."""
 SEPARATORS = frozenset({ord("."), ord("/"), ord("\\"), ord("~")})

@@ -183,18 +183,36 @@ ATTEMPTS = {
     "import logging.config\nlogging.config.dictConfig({'version': 1})": "dynamic-attribute",
     "from typing import get_type_hints": "dynamic-attribute",
     "import codecs\ncodecs.register(print)": "dynamic-code",
+    # Found by the eighth red team: text run as code, and templates, by yet other ways.
+    "from typing import *\nget_type_hints(f)": "dynamic-attribute",
+    "from numpy import *": "dynamic-attribute",
+    "import typing\ntyping._eval_type(hint, {}, None)": "dynamic-attribute",
+    "import logging.config\nlogging.config.BaseConfigurator({}).resolve('builtins.exec')": (
+        "import-machinery"
+    ),
+    "from logging import config": "import-machinery",
+    "import numpy as np\nrules = np.load('rules.npy', None, True)": "dynamic-code",
+    "import numpy as np\nrules = np.load('rules.npy', **options)": "dynamic-code",
+    "render = str.format\nrender('{0.tb_' + 'frame}', trace)": "dynamic-attribute",
+    "import functools\nrender = functools.partial(str.format)": "dynamic-attribute",
+    "import tensorflow as tf\ntf.load_op_library('./op.so')": "dynamic-attribute",
+    "import joblib": "dynamic-code",
+    "import numpy as np\nclass A:\n    def __init__(self):\n        self.m = np\n"
+    "        self.m.allclose = min": "module-patching",
     # A chain of aliases written backwards: each link is found, whatever the order.
     "\n".join(f"a{n} = a{n + 1}" for n in range(300)) + "\nimport os\na300 = os\na0.listdir('.')": (
         "files-outside"
     ),
 }
 HONEST = [
+    "import tensorflow as tf\nclass Tagger:\n    def __init__(self):\n"
+    "        self.lookup = tf.nn.embedding_lookup\n        self.n_tags = 5",
+    "import numpy as np\nprint(np.__version__)",
     "model.compile(optimizer='adam', loss='sparse_categorical_crossentropy')",
     "import re\nmention = re.compile(r'^@\\w+')",
     "row = '{:14s} {}'\ndef pad(rows):\n    for row in rows:\n        pass\n"
     "print(row.format(1, 2))",
     "row = '{:14s} {}'\nfor token, tag in zip(tokens, tags):\n    print(row.format(token, tag))",
-    "from numpy import *",
     "from bilstm_ner.vocabulary import *",
     # Red team 6's false flags: each zeroed a correct notebook.
     "%load_ext autoreload\n%autoreload 2",
