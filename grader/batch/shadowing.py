@@ -142,25 +142,46 @@ def constant_strings(trees: Iterable[ast.Module]) -> frozenset[str]:
         for node in ast.walk(tree):
             if isinstance(node, ast.Global | ast.Nonlocal):
                 constant.update(dict.fromkeys(node.names, False))
-        plain_targets = set()
-        for node in _module_level(tree):
-            if isinstance(node, ast.Assign | ast.AnnAssign):
-                value = node.value
-                plain = isinstance(value, ast.Constant) and isinstance(value.value, str)
-                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-                for target in targets:
-                    if isinstance(target, ast.Name):
-                        constant[target.id] = constant.get(target.id, True) and plain
-                        plain_targets.add(id(target))
-            for name in _bound_names(node):
-                constant[name] = False
-            if (
-                isinstance(node, ast.Name)
-                and not isinstance(node.ctx, ast.Load)
-                and id(node) not in plain_targets
-            ):
-                constant[node.id] = False  # for, with, +=, :=, del ...
+        _add_constant_bindings(constant, _module_level(tree))
     return frozenset(name for name, plain in constant.items() if plain)
+
+
+def _add_constant_bindings(constant: dict[str, bool], nodes: Iterable[ast.AST]) -> None:
+    """Record in `constant` whether each name the nodes bind is bound only to plain strings."""
+    plain_targets = set()
+    for node in nodes:
+        if isinstance(node, ast.Assign | ast.AnnAssign):
+            value = node.value
+            plain = isinstance(value, ast.Constant) and isinstance(value.value, str)
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            for target in targets:
+                if isinstance(target, ast.Name):
+                    constant[target.id] = constant.get(target.id, True) and plain
+                    plain_targets.add(id(target))
+        for name in _bound_names(node):
+            constant[name] = False
+        if (
+            isinstance(node, ast.Name)
+            and not isinstance(node.ctx, ast.Load)
+            and id(node) not in plain_targets
+        ):
+            constant[node.id] = False  # for, with, +=, :=, del ...
+
+
+def _scope_constants(scope: ast.AST) -> set[str]:
+    """The names a function or class body binds itself only to plain strings."""
+    constant: dict[str, bool] = {}
+    if isinstance(scope, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda):
+        arguments = scope.args
+        every = [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs]
+        every += [a for a in (arguments.vararg, arguments.kwarg) if a is not None]
+        constant.update(dict.fromkeys((a.arg for a in every), False))
+    nodes = list(_own_nodes(scope))
+    for node in nodes:
+        if isinstance(node, ast.Global | ast.Nonlocal):
+            constant.update(dict.fromkeys(node.names, False))
+    _add_constant_bindings(constant, nodes)
+    return {name for name, plain in constant.items() if plain}
 
 
 def _bound_names(node: ast.AST) -> list[str]:
@@ -178,20 +199,22 @@ def _bound_names(node: ast.AST) -> list[str]:
 
 
 def mark_templates(tree: ast.AST, templates: frozenset[str]) -> None:
-    """Mark (`_template`) the Name nodes that refer to a module-level constant template: not
-    those inside a function (or one it encloses) or a class body that binds the name itself."""
-    pending: list[tuple[ast.AST, frozenset[str]]] = [(tree, frozenset())]
+    """Mark (`_template`) the Name nodes that refer to a constant template: a module-level one
+    (`templates`) where no enclosing function or class body binds the name itself, or one a
+    function or class body binds only to plain strings itself."""
+    pending: list[tuple[ast.AST, frozenset[str], frozenset[str]]] = [(tree, templates, templates)]
     while pending:
-        scope, enclosing = pending.pop()
-        local = enclosing
+        scope, visible, outer = pending.pop()  # outer: what a class body's methods see
         if isinstance(scope, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda):
-            local = enclosing | _local_names(scope)
+            visible = (visible - _local_names(scope)) | _scope_constants(scope)
+            outer = visible
         elif isinstance(scope, ast.ClassDef):
             own = list(_own_nodes(scope))
-            local = enclosing | {n.id for n in own if isinstance(n, ast.Name)}
-            local |= {name for n in own for name in _bound_names(n)}
+            bound = {n.id for n in own if isinstance(n, ast.Name)}
+            bound |= {name for n in own for name in _bound_names(n)}
+            visible = (visible - bound) | _scope_constants(scope)
         for node in _own_nodes(scope):
-            if isinstance(node, ast.Name) and node.id in templates and node.id not in local:
+            if isinstance(node, ast.Name) and node.id in visible:
                 node._template = True  # type: ignore[attr-defined]
-            if isinstance(node, _SCOPES):  # a class body's names are not its methods' scope
-                pending.append((node, enclosing if isinstance(scope, ast.ClassDef) else local))
+            if isinstance(node, _SCOPES):
+                pending.append((node, outer, outer))
