@@ -91,7 +91,8 @@ def outputs_stopped(layers: list) -> contextlib.AbstractContextManager:
 def recurrent_records(model: Any, inputs: tuple[Any, Any], *, check: str, limit: float) -> Any:
     """One record per call of a recurrent layer during `model(*inputs, training=False)`: a
     list of dicts (cell kind, direction, weights, input, mask, output; the index of its
-    recurrent kernel among `model.trainable_variables`, -1 if not there), or a failure."""
+    recurrent kernel among `model.trainable_variables`, -1 if not there; the index of its
+    layer among `rnn_layers(model)`), or a failure."""
     calls: list[tuple[Any, Any, Any, Any]] = []
 
     def record(layer: Any, arguments: dict, output: Any) -> Any:
@@ -108,7 +109,12 @@ def recurrent_records(model: Any, inputs: tuple[Any, Any], *, check: str, limit:
         )
         with watched(layers, record):
             call_for_logits(model, *inputs, check=check, limit=limit)
-        return [_record(*call, trainable) for call in calls[:MAX_RECORDS]]
+        records = []
+        for layer, *call in calls[:MAX_RECORDS]:
+            record_ = _record(layer, *call, trainable)
+            record_["layer"] = next(n for n, known in enumerate(layers) if known is layer)
+            records.append(record_)
+        return records
     except LearnerError as error:
         return learner_failure(error)
     except Exception as error:  # a layer that cannot be watched, weights that are no arrays
@@ -127,6 +133,8 @@ def _record(layer: Any, sequences: Any, mask: Any, output: Any, trainable: list)
         if is_a(cell, keras.layers.GRUCell)
         else "other"
     )
+    if kind == "other":  # a cell of the learner's own: no equations to check it against
+        return {"cell": kind, "variable": -1}
     if is_a(output, list | tuple):  # return_state: the sequences come first
         output = output[0]
     recurrent_kernel = cell.recurrent_kernel

@@ -33,6 +33,8 @@ taggers of the check's sizes: 0.03 or more; an unused weight: exactly 0)."""
 NO_PREVIOUS_WORD = 1e-3
 """... and leaves one-word sentences alone: at most this fraction of it there (exactly 0 for a
 real recurrent layer, whose first state is zeros)."""
+MAX_LAYERS = 8
+"""Recurrent layers the probe measures at most (`recurrent_layers.MAX_RECORDS`)."""
 NO_BYPASS = 1e-3
 """... and changes them through its layer's outputs only: at most this fraction of it with no
 gradient through them (exactly 0 for a recurrent kernel used in its layer alone)."""
@@ -119,8 +121,15 @@ def _lstm_problem(shapes: Any, influence: Any, hidden: int, recurrent: Any) -> s
             for n in kernels
             if batch[n] > INFLUENCE_MIN and first_word[n] <= NO_PREVIOUS_WORD * batch[n]
         ]
-        through_layers = [n for n in working if bypass[n] <= NO_BYPASS * batch[n]]
         verified = verified_kernels(recurrent, len(shapes), hidden)
+        through_layers = [  # with its own layer's outputs stopped, it changes nothing
+            n
+            for n in working
+            if any(
+                layer < len(bypass) and bypass[layer][n] <= NO_BYPASS * batch[n]
+                for layer in verified.get(n, ())
+            )
+        ]
         if len([n for n in through_layers if n in verified]) >= 2:
             return None
         if len(working) >= 2 and len([n for n in working if n in verified]) >= 2:
@@ -135,7 +144,7 @@ def _lstm_problem(shapes: Any, influence: Any, hidden: int, recurrent: Any) -> s
             message, _ = error_of(recurrent)
             return (
                 f"The model has {len(working)} weights that work as the recurrent kernels of "
-                f"n_hidden_rnn={hidden} units, but {len(verified & set(working))} of them "
+                f"n_hidden_rnn={hidden} units, but {len(verified.keys() & set(working))} of them "
                 "belong to a Keras LSTM (or GRU) layer whose outputs are what an LSTM "
                 "computes from its inputs" + (f" ({message})" if message else "") + ". Run the "
                 "embeddings through keras.layers.Bidirectional(keras.layers.LSTM(n_hidden_rnn, "
@@ -160,9 +169,10 @@ def _lstm_problem(shapes: Any, influence: Any, hidden: int, recurrent: Any) -> s
 
 def _influence_norms(
     influence: Any, count: int
-) -> tuple[list[float], list[float], list[float]] | str:
-    """The probe's gradient norms ("batch", "first_word", "bypass": one finite number >= 0 per
-    trainable variable), or why they cannot be used."""
+) -> tuple[list[float], list[float], list[list[float]]] | str:
+    """The probe's gradient norms ("batch", "first_word": one finite number >= 0 per
+    trainable variable; "bypass": such a list per recurrent layer), or why they cannot be
+    used."""
     message, _ = error_of(influence)
     if message:
         return "Computing how the model's weights affect its logits failed: " + message
@@ -170,15 +180,17 @@ def _influence_norms(
     if type(influence) is not dict:
         return unreadable
     lists = []
-    for key in ("batch", "first_word", "bypass"):
-        values = influence.get(key)
+    bypass = influence.get("bypass")
+    if type(bypass) is not list or len(bypass) > MAX_LAYERS:
+        return unreadable
+    for values in [influence.get("batch"), influence.get("first_word"), *bypass]:
         if type(values) is not list or len(values) != count:
             return unreadable
         numbers = [finite_number(value) for value in values]
         if any(number is None or number < 0 for number in numbers):
             return unreadable
         lists.append(numbers)
-    return lists[0], lists[1], lists[2]
+    return lists[0], lists[1], lists[2:]
 
 
 def _judge_logits(inputs: dict, calls: dict, shape: tuple[int, ...]) -> CheckItem:

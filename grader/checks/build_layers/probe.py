@@ -26,6 +26,7 @@ from grader.learner_side.models import (
     scaled_output_call,
 )
 from grader.learner_side.recurrent_layers import (
+    MAX_RECORDS,
     outputs_stopped,
     recurrent_records,
     rnn_layers,
@@ -110,10 +111,11 @@ def _influence(model: Any, inputs: dict, limit: float) -> dict:
     """How much each trainable variable affects the logits of real words: the norm of the
     gradient of their weighted sum, on the batch and on its first words alone (one-word
     sentences: no word before or after, so a recurrent kernel, which multiplies the state the
-    previous word left, has no effect there), and on the batch with no gradient through the
-    Keras recurrent layers' outputs ("bypass": a recurrent kernel has none left then).
-    {"batch": [...], "first_word": [...], "bypass": [...]} (one float per trainable
-    variable, 0.0 for no gradient) or a failure."""
+    previous word left, has no effect there), and on the batch with no gradient through one
+    Keras recurrent layer's outputs, for each such layer ("bypass": that layer's recurrent
+    kernel has none left then). {"batch": [...], "first_word": [...], "bypass": [[...], ...]}
+    (one float per trainable variable, 0.0 for no gradient; one list per layer, in the order
+    of `rnn_layers`) or a failure."""
     import contextlib
 
     import tensorflow as tf
@@ -123,23 +125,26 @@ def _influence(model: Any, inputs: dict, limit: float) -> dict:
     real = (np.arange(input_batch.shape[1])[None, :] < lengths[:, None]).astype(np.float32)
     first_words = np.ascontiguousarray(input_batch[:, :1])
     ones = np.ones_like(lengths)
+
+    def norms_of(batch, batch_lengths, mask, stop) -> list[float]:
+        with stop, tf.GradientTape() as tape:
+            logits = call_for_logits(model, batch, batch_lengths, check=CHECK, limit=limit)
+            logits = tf.cast(tf.convert_to_tensor(logits), tf.float32)
+            total = tf.reduce_sum(logits * weights[:, : batch.shape[1]] * mask[..., None])
+        found = tape.gradient(total, variables)
+        return [0.0 if g is None else _norm(g) for g in found]
+
     try:
         variables = _trainable(model, limit)
-        layers = rnn_layers(model, check=CHECK, limit=limit)
-        norms = {}
-        for name, (batch, batch_lengths, mask, stopped) in {
-            "batch": (input_batch, lengths, real, False),
-            "first_word": (first_words, ones, real[:, :1], False),
-            "bypass": (input_batch, lengths, real, True),
-        }.items():
-            stop = outputs_stopped(layers) if stopped else contextlib.nullcontext()
-            with stop, tf.GradientTape() as tape:
-                logits = call_for_logits(model, batch, batch_lengths, check=CHECK, limit=limit)
-                logits = tf.cast(tf.convert_to_tensor(logits), tf.float32)
-                total = tf.reduce_sum(logits * weights[:, : batch.shape[1]] * mask[..., None])
-            found = tape.gradient(total, variables)
-            norms[name] = [0.0 if g is None else _norm(g) for g in found]
-        return norms
+        layers = rnn_layers(model, check=CHECK, limit=limit)[:MAX_RECORDS]
+        free = contextlib.nullcontext()
+        return {
+            "batch": norms_of(input_batch, lengths, real, free),
+            "first_word": norms_of(first_words, ones, real[:, :1], free),
+            "bypass": [
+                norms_of(input_batch, lengths, real, outputs_stopped([layer])) for layer in layers
+            ],
+        }
     except LearnerError as error:
         return learner_failure(error)
     except Exception as error:  # a gradient that is no tensor: no influence observed

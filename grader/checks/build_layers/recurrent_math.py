@@ -34,19 +34,24 @@ ACTIVATIONS = {
 """A cell's activation and recurrent activation, by the names the kernel records."""
 
 
-def verified_kernels(records: Any, count: int, hidden: int) -> set[int]:
-    """The indices (among the model's `count` trainable variables) of the recurrent kernels of
-    `hidden` units whose recorded calls all match the cell's equations."""
+def verified_kernels(records: Any, count: int, hidden: int) -> dict[int, set[int]]:
+    """The recurrent kernels of `hidden` units whose recorded calls all match the cell's
+    equations: their indices among the model's `count` trainable variables, each with the
+    indices of the layers that made those calls."""
     if type(records) is not list:
-        return set()
-    matched: set[int] = set()
+        return {}
+    matched: dict[int, set[int]] = {}
     failed: set[int] = set()
     for record in records:
         index = record.get("variable") if type(record) is dict else None
-        if type(index) is not int or not 0 <= index < count:
+        layer = record.get("layer") if type(record) is dict else None
+        if type(index) is not int or not 0 <= index < count or type(layer) is not int:
             continue
-        (matched if _matches(record, hidden) else failed).add(index)
-    return matched - failed
+        if _matches(record, hidden):
+            matched.setdefault(index, set()).add(layer)
+        else:
+            failed.add(index)
+    return {index: layers for index, layers in matched.items() if index not in failed}
 
 
 def _matches(record: dict, hidden: int) -> bool:

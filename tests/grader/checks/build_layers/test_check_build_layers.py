@@ -190,7 +190,7 @@ def test_recurrent_kernels_whose_influence_cannot_be_read_earn_no_construct_poin
         observations["influence"] = {
             "batch": batch,
             "first_word": [0.0] * count,
-            "bypass": [0.0] * count,
+            "bypass": [[0.0] * count, [0.0] * count],
         }
         report = judge_build_layers(inputs, observations)
         assert not report.items[0].passed, bad

@@ -303,7 +303,33 @@ class LstmKernelsInTheDecoy(UnusedLstmBesideTheDecoy):
         )
 
 
+class PassThroughRnn(keras.layers.Layer):
+    """A recurrent cell that hands its input on unchanged."""
+
+    def __init__(self, size, **kwargs):
+        super().__init__(**kwargs)
+        self.state_size = size
+
+    def call(self, inputs, states):
+        return inputs, states
+
+
+class DecoyThroughAnRnn(LstmKernelsInTheDecoy):
+    """Red team 8: the same decoy, its features passed through a Keras RNN whose cell returns
+    its input, so that stopping every RNN's outputs stops the decoy's path too."""
+
+    def call(self, input_batch, lengths, training=False):
+        if not hasattr(self, "pass_through"):
+            self.pass_through = keras.layers.RNN(PassThroughRnn(1), return_sequences=True)
+        logits = super().call(input_batch, lengths, training)
+        size = logits.shape[-1]
+        if self.pass_through.cell.state_size != size:
+            self.pass_through = keras.layers.RNN(PassThroughRnn(size), return_sequences=True)
+        return self.pass_through(logits)
+
+
 MUTANTS = [
+    (DecoyThroughAnRnn, "construct", "some other way than through the layers' outputs"),
     (LstmKernelsInTheDecoy, "construct", "some other way than through the layers' outputs"),
     (RunningSums, "construct", "but 0 of them work as one"),
     (KernelsOverTheNeighboursSum, "construct", "but 0 of them belong to a Keras LSTM"),
