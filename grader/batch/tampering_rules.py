@@ -113,6 +113,8 @@ SYS_ATTRIBUTES = {
     "excepthook": "audit-hooks",
     "monitoring": "audit-hooks",
     "displayhook": "audit-hooks",
+    "last_traceback": "frames-and-gc",
+    "last_exc": "frames-and-gc",
     "exc_info": None,
     "stdout": None,
 }
