@@ -66,12 +66,8 @@ class MemoryWatch:
         while True:
             await asyncio.sleep(0.1)
             pid = pid_of()
-            if pid is None:
-                continue
-            try:
-                root = psutil.Process(pid)
-                processes = [root, *root.children(recursive=True)]
-            except psutil.Error:
+            processes = _processes(pid)
+            if not processes:
                 continue
             total = 0
             for process in processes:
@@ -84,17 +80,22 @@ class MemoryWatch:
                 return
 
 
-def process_tree(pid: int | None) -> list[int]:
-    """The process `pid` and all its descendants (none when it is gone)."""
+def _processes(pid: int | None) -> list:
+    """The psutil processes of `pid` and all its descendants (none when it is gone)."""
     import psutil
 
     if pid is None:
         return []
     try:
         root = psutil.Process(pid)
-        return [root.pid, *(child.pid for child in root.children(recursive=True))]
+        return [root, *root.children(recursive=True)]
     except psutil.Error:
         return []
+
+
+def process_tree(pid: int | None) -> list[int]:
+    """The process `pid` and all its descendants (none when it is gone)."""
+    return [process.pid for process in _processes(pid)]
 
 
 def kill_tree(pid: int | None) -> None:
@@ -102,14 +103,7 @@ def kill_tree(pid: int | None) -> None:
     the youngest first."""
     import psutil
 
-    if pid is None:
-        return
-    try:
-        root = psutil.Process(pid)
-        processes = [root, *root.children(recursive=True)]
-    except psutil.Error:
-        return
-    for process in reversed(processes):
+    for process in reversed(_processes(pid)):
         with contextlib.suppress(psutil.Error):
             process.kill()
 
