@@ -40,6 +40,7 @@ from grader.batch.tampering_rules import (
     FRAME_ATTRIBUTES,
     HARMLESS_MEMBERS,
     HARMLESS_MODULES,
+    LISTED_MODULES,
     MACHINERY_MODULES,
     OS_CALLS,
     OS_FILE_NAMES,
@@ -212,12 +213,16 @@ def _imports(node: ast.AST, modules: dict[str, str]) -> Iterator[tuple[int, str]
     for name in named:
         if rule := _submodule_rule(name):
             yield node.lineno, rule
+    if isinstance(node, ast.ImportFrom) and (node.level or not node.module):
+        yield node.lineno, "unlisted-module"  # from . import x: a module of the working folder
     for name in names:
         top = name.split(".")[0]
         if top == "grader" and name != "grader":
             yield node.lineno, "grader-internals"
         elif top in MACHINERY_MODULES and name not in HARMLESS_MODULES:
             yield node.lineno, MACHINERY_MODULES[top]
+        elif top not in LISTED_MODULES and top not in ("grader", "IPython", "traceback"):
+            yield node.lineno, "unlisted-module"
 
 
 def _submodule_rule(name: str) -> str | None:
@@ -289,6 +294,11 @@ def _calls(node: ast.AST, modules: dict[str, str]) -> Iterator[tuple[int, str]]:
         or any(keyword.arg is None for keyword in node.keywords)
     ):
         yield node.lineno, "dynamic-code"  # np.load(f, None, True): allow_pickle by position
+    for keyword in node.keywords:  # logging's style="{": its format reads record attributes
+        if keyword.arg == "style" and not (
+            isinstance(keyword.value, ast.Constant) and keyword.value.value in ("%", "$")
+        ):
+            yield node.lineno, "dynamic-attribute"
     for keyword in node.keywords:  # np.load(..., allow_pickle=True); False is the safe default
         if keyword.arg == "safe_mode" and not (  # keras.saving.load_model(..., safe_mode=False)
             isinstance(keyword.value, ast.Constant) and keyword.value.value is True

@@ -83,14 +83,34 @@ operator import *` gives `attrgetter`, `typing` gives `get_type_hints`, `numpy` 
 `ctypeslib`, `keras.layers` gives `deserialize`); the course's own are listed in `tampering`."""
 SUBMODULES = {
     "logging.config": "import-machinery",  # its configurators resolve any dotted name
+    "keras.src": "import-machinery",  # Keras's internals: python_utils.func_load runs bytecode
+    "tensorflow.keras.src": "import-machinery",
+    "tf_keras.src": "import-machinery",
     "numpy.lib.format": "dynamic-code",  # read_array(f, True) unpickles, by position
     "numpy.f2py": "native-code",
 }
 """Submodules of modules honest notebooks use that load or resolve code: flagged however
 they are reached (`import logging.config`, `from logging import config`, `logging.config`)."""
-PICKLE_LOADERS = {"load": 3, "read_array": 2}
-"""NumPy's loaders and the positional argument that is `allow_pickle`: `np.load(f, None,
-True)` unpickles as `allow_pickle=True` does."""
+PICKLE_LOADERS = {"load": 3, "read_array": 2, "from_config": 3, "load_model": 4}
+"""Loaders and how many positional arguments reach their unsafe switch: `np.load(f, None,
+True)` unpickles as `allow_pickle=True` does, `Lambda.from_config(config, None, False)` and
+`keras.models.load_model(path, None, True, False)` run a saved lambda's bytecode as
+`safe_mode=False` does."""
+LISTED_MODULES = frozenset(
+    {"bilstm_ner", "numpy", "tensorflow", "keras", "tf_keras", "matplotlib", "mpl_toolkits"}
+    | {"scipy", "sklearn", "seqeval", "pandas", "seaborn", "PIL", "tqdm", "ipywidgets"}
+    | {"abc", "array", "base64", "bisect", "collections", "contextlib", "copy", "csv"}
+    | {"dataclasses", "datetime", "decimal", "difflib", "enum", "fractions", "functools"}
+    | {"gzip", "hashlib", "heapq", "html", "io", "itertools", "json", "logging", "math"}
+    | {"numbers", "operator", "os", "pathlib", "pprint", "random", "re", "secrets"}
+    | {"statistics", "string", "struct", "sys", "tarfile", "tempfile", "textwrap", "time"}
+    | {"types", "typing", "typing_extensions", "unicodedata", "urllib", "uuid", "warnings"}
+    | {"zipfile", "__future__"}
+)
+"""The modules an honest notebook of this course may import (besides `grader`'s public
+checks and `IPython.display`), each still under the rules below. Anything else the kernel's
+environment holds is flagged: a red team ran code through `yaml.unsafe_load`, `mako`
+templates and jinja2 ones, none of which a deny-list knew."""
 HARMLESS_MODULES = frozenset({"IPython.display"})
 """Submodules of a flagged package that honest notebooks use (`display`, `Markdown`)."""
 HARMLESS_MEMBERS = {
@@ -152,6 +172,7 @@ REFLECTION_NAMES = frozenset(
         "ForwardRef",
         "BaseConfigurator",  # logging.config's, reached some other way
         "DictConfigurator",
+        "func_load",  # keras: marshalled bytecode
         "load_op_library",  # tf: native code from a file the notebook wrote
         "load_library",
     }
@@ -307,6 +328,7 @@ RULES = (
     "shell-or-magic",
     "dynamic-attribute",
     "unreadable-cell",
+    "unlisted-module",
 )
 PUBLIC_DUNDERS = frozenset({"__version__", "__name__", "__doc__", "__file__", "__all__"})
 """A module's underscored attributes honest code reads (`np.__version__`)."""

@@ -49,11 +49,15 @@ def describe(value: Any) -> str:
     if value is None:
         return "None"
     kind = type(value)
-    if kind.__module__ == "builtins":
-        return f"a {kind.__qualname__}"
-    name = kind.__qualname__
-    if kind.__module__.split(".")[0] in ("numpy", "tensorflow", "keras"):
-        name = f"{kind.__module__}.{name}"
+    # Read through type's own descriptors: a class's __module__ may be any object of the
+    # learner's (one whose __eq__ raised, or never returns), its __qualname__ is always a str.
+    module = type.__dict__["__module__"].__get__(kind)
+    module = module if type(module) is str else "?"
+    name = type.__dict__["__qualname__"].__get__(kind)
+    if module == "builtins":
+        return f"a {name}"
+    if module.split(".")[0] in ("numpy", "tensorflow", "keras"):
+        name = f"{module}.{name}"
     return f"an object of type {name}"
 
 

@@ -203,12 +203,24 @@ ATTEMPTS = {
     "def f():\n    row = '{}'\n    row += '{0.tb_frame}'[3:]\n    return row.format(t)": (
         "dynamic-attribute"
     ),
+    # Found by the ninth red team: code runners the environment holds, and two switches.
+    "import yaml\nyaml.unsafe_load(text)": "unlisted-module",
+    "from mako.template import Template": "unlisted-module",
+    "import jinja2": "unlisted-module",
+    "from . import helpers": "unlisted-module",
+    "import keras\nkeras.layers.Lambda.from_config(config, None, False)": "dynamic-code",
+    "import keras\nkeras.models.load_model('m.keras', None, True, False)": "dynamic-code",
+    "from keras.src.utils import python_utils": "import-machinery",
+    "import logging\nlogging.basicConfig(format=template, style='{')": "dynamic-attribute",
     # A chain of aliases written backwards: each link is found, whatever the order.
     "\n".join(f"a{n} = a{n + 1}" for n in range(300)) + "\nimport os\na300 = os\na0.listdir('.')": (
         "files-outside"
     ),
 }
 HONEST = [
+    "from __future__ import annotations\nfrom collections import Counter\nimport tqdm",
+    "from sklearn.metrics import f1_score\nfrom seqeval.metrics import classification_report",
+    "import logging\nlogging.basicConfig(format='%(asctime)s %(message)s')",
     "def show(tokens, tags):\n    row = '{:14s} {}'\n    for pair in zip(tokens, tags):\n"
     "        print(row.format(*pair))",
     "import tensorflow as tf\nclass Tagger:\n    def __init__(self):\n"
@@ -327,7 +339,8 @@ def test_the_courses_install_cell_is_no_finding_but_a_changed_one_is(address):
 
 def test_the_correct_solutions_in_unusual_styles_have_no_finding():
     source = (ROOT / "tests" / "grader" / "conftest.py").read_text(encoding="utf-8")
-    assert [f for f in scan_source(source) if f.rule != "files-outside"] == []
+    findings = [f for f in scan_source(source) if f.rule != "files-outside"]
+    assert [f.code for f in findings] == ["import pytest"]  # the fixtures', not the styles
 
 
 def test_a_flagged_submission_scores_zero_unrun_and_is_graded_after_review(tmp_path):
