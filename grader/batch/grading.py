@@ -188,8 +188,13 @@ async def grade_notebook(
     result.errors.extend(f"flagged: {finding}" for finding in findings[:20])
     if findings and not options.allow_flagged:
         result.status = "flagged"
+        what = (
+            "imports a module graded runs do not allow"
+            if findings[0].rule == "unlisted-module"
+            else "reaches into the grading machinery"
+        )
         reason = (
-            f"flagged, not graded: {findings[0]} reaches into the grading machinery (rule "
+            f"flagged, not graded: {findings[0]} {what} (rule "
             f"{findings[0].rule}; {len(findings)} finding(s) in all, listed with the errors). "
             "An instructor who has reviewed the notebook can grade it with --allow-flagged."
         )

@@ -200,6 +200,8 @@ def _imports(node: ast.AST, modules: dict[str, str]) -> Iterator[tuple[int, str]
         for alias in node.names:
             if alias.name == "*" and not _star_allowed(node.module):
                 yield node.lineno, "dynamic-attribute"
+            if alias.name in MACHINERY_MODULES:  # from gzip import builtins: the module itself
+                yield node.lineno, MACHINERY_MODULES[alias.name]
             if node.module == "sys" and SYS_ATTRIBUTES.get(alias.name):
                 yield node.lineno, str(SYS_ATTRIBUTES[alias.name])
             if node.module == "os" and OS_CALLS.match(alias.name):
@@ -362,6 +364,12 @@ def _names(node: ast.AST, modules: dict[str, str]) -> Iterator[tuple[int, str]]:
                 held_module(modules, element.id) or "."
             ):
                 yield node.lineno, "dynamic-attribute"
+    if (
+        isinstance(node, ast.Constant)
+        and isinstance(node.value, str)
+        and node.value.lstrip().lower().startswith("module://")
+    ):
+        yield node.lineno, "import-machinery"  # a matplotlib backend named by module: imported
     # A path held in a variable, not only passed as an argument.
     if (
         isinstance(node, ast.Constant)

@@ -105,13 +105,13 @@ LISTED_MODULES = frozenset(
     | {"numbers", "operator", "os", "pathlib", "pprint", "random", "re", "secrets"}
     | {"statistics", "string", "struct", "sys", "tarfile", "tempfile", "textwrap", "time"}
     | {"types", "typing", "typing_extensions", "unicodedata", "urllib", "uuid", "warnings"}
-    | {"zipfile", "__future__"}
+    | {"zipfile", "__future__", "ast", "platform", "zlib", "calendar", "locale", "h5py"}
 )
 """The modules an honest notebook of this course may import (besides `grader`'s public
 checks and `IPython.display`), each still under the rules below. Anything else the kernel's
 environment holds is flagged: a red team ran code through `yaml.unsafe_load`, `mako`
 templates and jinja2 ones, none of which a deny-list knew."""
-HARMLESS_MODULES = frozenset({"IPython.display"})
+HARMLESS_MODULES = frozenset({"IPython.display", "IPython.core.display"})
 """Submodules of a flagged package that honest notebooks use (`display`, `Markdown`)."""
 HARMLESS_MEMBERS = {
     "traceback": frozenset(
@@ -258,6 +258,9 @@ FRAME_ATTRIBUTES = frozenset(
         "_current_frames",
     }
 )
+AMBIGUOUS_MODULE_NAMES = frozenset({"code", "glob", "profile", "signal", "trace", "timeit"})
+"""Flagged modules whose names are also honest attribute names (`np.trace`, `Path.glob`,
+`tf.signal`): reached as attributes, these are not flagged by name."""
 ATTRIBUTE_RULES = {
     "sys": "import-machinery",  # os.sys, typing.sys: the sys module by another way
     "input_transformers_post": "grader-internals",
@@ -313,6 +316,21 @@ ATTRIBUTE_RULES = {
     ),
 }
 """Attribute names that honest solutions of this course never use, whatever they hang off."""
+ATTRIBUTE_RULES.update(
+    {
+        name: rule
+        for name, rule in MACHINERY_MODULES.items()
+        if name not in AMBIGUOUS_MODULE_NAMES and name not in ATTRIBUTE_RULES
+    }
+)  # a flagged module reached as an allowed one's attribute: gzip.builtins, dataclasses.inspect
+ATTRIBUTE_RULES.update(
+    {
+        "exec": "dynamic-code",  # a module handed back by name: m.exec(text)
+        "StrFormatStyle": "dynamic-attribute",  # logging's "{" style by its class
+        "load_backend_module": "import-machinery",  # matplotlib: any module, by name
+        "backend_registry": "import-machinery",
+    }
+)
 DYNAMIC_CODE = frozenset({"exec", "eval", "compile", "__import__", "globals", "vars"})
 RULES = (
     "grader-internals",

@@ -212,12 +212,24 @@ ATTEMPTS = {
     "import keras\nkeras.models.load_model('m.keras', None, True, False)": "dynamic-code",
     "from keras.src.utils import python_utils": "import-machinery",
     "import logging\nlogging.basicConfig(format=template, style='{')": "dynamic-attribute",
+    # Found by the tenth red team: flagged modules as allowed modules' attributes.
+    "from gzip import builtins": "builtins-patching",
+    "from dataclasses import inspect as where": "frames-and-gc",
+    "import logging\nlogging.traceback.walk_stack(None)": "frames-and-gc",
+    "import zipfile\nzipfile.importlib.import_module('gc')": "import-machinery",
+    "import matplotlib\nmatplotlib.use('module://builtins')": "import-machinery",
+    "import matplotlib.backends\nm = matplotlib.backends.backend_registry": "import-machinery",
+    "module.exec(text)": "dynamic-code",
+    "import logging\nstyle = logging.StrFormatStyle(template)": "dynamic-attribute",
     # A chain of aliases written backwards: each link is found, whatever the order.
     "\n".join(f"a{n} = a{n + 1}" for n in range(300)) + "\nimport os\na300 = os\na0.listdir('.')": (
         "files-outside"
     ),
 }
 HONEST = [
+    "import platform\nimport ast\nprint(platform.python_version(), ast.literal_eval('[1]'))",
+    "from IPython.core.display import HTML",
+    "import numpy as np\nfrom pathlib import Path\nnp.trace(m)\nfiles = Path('data').glob('*')",
     "from __future__ import annotations\nfrom collections import Counter\nimport tqdm",
     "from sklearn.metrics import f1_score\nfrom seqeval.metrics import classification_report",
     "import logging\nlogging.basicConfig(format='%(asctime)s %(message)s')",
