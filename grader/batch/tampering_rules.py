@@ -105,7 +105,7 @@ LISTED_MODULES = frozenset(
     | {"numbers", "operator", "os", "pathlib", "pprint", "random", "re", "secrets"}
     | {"statistics", "string", "struct", "sys", "tarfile", "tempfile", "textwrap", "time"}
     | {"types", "typing", "typing_extensions", "unicodedata", "urllib", "uuid", "warnings"}
-    | {"zipfile", "__future__", "ast", "platform", "zlib", "calendar", "locale", "h5py"}
+    | {"zipfile", "__future__", "ast", "platform", "zlib", "calendar", "locale", "h5py", "mmap"}
 )
 """The modules an honest notebook of this course may import (besides `grader`'s public
 checks and `IPython.display`), each still under the rules below. Anything else the kernel's
