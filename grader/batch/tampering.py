@@ -31,6 +31,7 @@ from grader.batch.shadowing import (
     module_shadowed,
 )
 from grader.batch.tampering_rules import (
+    AMBIGUOUS_MODULE_NAMES,
     ATTRIBUTE_BUILTINS,
     ATTRIBUTE_RULES,
     DANGEROUS_ATTRIBUTES,
@@ -40,6 +41,7 @@ from grader.batch.tampering_rules import (
     FRAME_ATTRIBUTES,
     HARMLESS_MEMBERS,
     HARMLESS_MODULES,
+    INLINE_BACKENDS,
     LISTED_MODULES,
     MACHINERY_MODULES,
     OS_CALLS,
@@ -200,8 +202,8 @@ def _imports(node: ast.AST, modules: dict[str, str]) -> Iterator[tuple[int, str]
         for alias in node.names:
             if alias.name == "*" and not _star_allowed(node.module):
                 yield node.lineno, "dynamic-attribute"
-            if alias.name in MACHINERY_MODULES:  # from gzip import builtins: the module itself
-                yield node.lineno, MACHINERY_MODULES[alias.name]
+            if alias.name in MACHINERY_MODULES and alias.name not in AMBIGUOUS_MODULE_NAMES:
+                yield node.lineno, MACHINERY_MODULES[alias.name]  # from gzip import builtins
             if node.module == "sys" and SYS_ATTRIBUTES.get(alias.name):
                 yield node.lineno, str(SYS_ATTRIBUTES[alias.name])
             if node.module == "os" and OS_CALLS.match(alias.name):
@@ -245,6 +247,8 @@ def _attributes(node: ast.AST, modules: dict[str, str]) -> Iterator[tuple[int, s
         return
     if node.attr in FRAME_ATTRIBUTES:
         yield node.lineno, "frames-and-gc"
+    if node.attr == "__annotations__":
+        yield node.lineno, "dynamic-code"  # dataclasses execs what its names hold
     base = node.value.id if isinstance(node.value, ast.Name) else None
     module = held_module(modules, base) if base in modules else base
     if module and module.endswith(".sys"):  # from os import sys
@@ -364,10 +368,13 @@ def _names(node: ast.AST, modules: dict[str, str]) -> Iterator[tuple[int, str]]:
                 held_module(modules, element.id) or "."
             ):
                 yield node.lineno, "dynamic-attribute"
+    if isinstance(node, ast.Constant) and node.value == "__annotations__":
+        yield node.lineno, "dynamic-code"  # type("C", (), {"__annotations__": ...})
     if (
         isinstance(node, ast.Constant)
         and isinstance(node.value, str)
         and node.value.lstrip().lower().startswith("module://")
+        and node.value.strip() not in INLINE_BACKENDS
     ):
         yield node.lineno, "import-machinery"  # a matplotlib backend named by module: imported
     # A path held in a variable, not only passed as an argument.

@@ -84,6 +84,9 @@ operator import *` gives `attrgetter`, `typing` gives `get_type_hints`, `numpy` 
 SUBMODULES = {
     "logging.config": "import-machinery",  # its configurators resolve any dotted name
     "keras.src": "import-machinery",  # Keras's internals: python_utils.func_load runs bytecode
+    "tensorflow.python": "import-machinery",  # TF's internals: tf_inspect.stack() reads frames
+    "tensorflow.compiler": "import-machinery",
+    "tensorflow.core": "import-machinery",
     "tensorflow.keras.src": "import-machinery",
     "tf_keras.src": "import-machinery",
     "numpy.lib.format": "dynamic-code",  # read_array(f, True) unpickles, by position
@@ -173,10 +176,34 @@ REFLECTION_NAMES = frozenset(
         "BaseConfigurator",  # logging.config's, reached some other way
         "DictConfigurator",
         "func_load",  # keras: marshalled bytecode
+        # inspect's and importlib's functions, which other modules re-export
+        # (sklearn.utils.discovery.import_module, tensorflow's tf_inspect):
+        "import_module",
+        "find_spec",
+        "module_from_spec",
+        "spec_from_file_location",
+        "exec_module",
+        "load_module",
+        "entry_points",
+        "getmembers",
+        "getargvalues",
+        "getouterframes",
+        "getinnerframes",
+        "getframeinfo",
+        "extract_stack",
+        "walk_stack",
+        "walk_tb",
+        "tf_inspect",
+        "tf_stack",
+        "__annotations__",  # dataclasses turns its names into source and execs it
         "load_op_library",  # tf: native code from a file the notebook wrote
         "load_library",
     }
 )
+INLINE_BACKENDS = frozenset(
+    {"module://matplotlib_inline.backend_inline", "module://ipympl.backend_nbagg"}
+)
+"""matplotlib backends named by module that notebooks use (Jupyter's inline and widget ones)."""
 FORBIDDEN_NAMES = {
     "get_ipython": "grader-internals",
     "In": "grader-internals",  # IPython's input history: the grader's own cells
@@ -191,6 +218,7 @@ FORBIDDEN_NAMES = {
     "locals": "dynamic-code",
     "vars": "dynamic-code",
     "breakpoint": "dynamic-code",
+    "__annotations__": "dynamic-code",  # a class body's own: dataclasses execs its names
     # Used as values, not only called (`run = exec; run(text)`, `map(eval, texts)`):
     "exec": "dynamic-code",
     "eval": "dynamic-code",
@@ -258,7 +286,7 @@ FRAME_ATTRIBUTES = frozenset(
         "_current_frames",
     }
 )
-AMBIGUOUS_MODULE_NAMES = frozenset({"code", "glob", "profile", "signal", "trace", "timeit"})
+AMBIGUOUS_MODULE_NAMES = frozenset({"code", "glob", "profile", "signal", "trace", "timeit", "site"})
 """Flagged modules whose names are also honest attribute names (`np.trace`, `Path.glob`,
 `tf.signal`): reached as attributes, these are not flagged by name."""
 ATTRIBUTE_RULES = {

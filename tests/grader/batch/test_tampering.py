@@ -221,12 +221,22 @@ ATTEMPTS = {
     "import matplotlib.backends\nm = matplotlib.backends.backend_registry": "import-machinery",
     "module.exec(text)": "dynamic-code",
     "import logging\nstyle = logging.StrFormatStyle(template)": "dynamic-attribute",
+    # Found by the eleventh red team: text run as code by dataclasses, re-exported machinery.
+    "class Row:\n    __annotations__ = {field: int}": "dynamic-code",
+    "Row = type('Row', (), {'__annotations__': fields})": "dynamic-code",
+    "from tensorflow.python.util import tf_inspect": "import-machinery",
+    "from sklearn.utils.discovery import import_module": "dynamic-attribute",
+    "import sklearn\nsklearn.utils.discovery.import_module('gc')": "dynamic-attribute",
     # A chain of aliases written backwards: each link is found, whatever the order.
     "\n".join(f"a{n} = a{n + 1}" for n in range(300)) + "\nimport os\na300 = os\na0.listdir('.')": (
         "files-outside"
     ),
 }
 HONEST = [
+    "import matplotlib\nmatplotlib.use('module://matplotlib_inline.backend_inline')",
+    "from numpy import trace\nfrom scipy import signal",
+    "print(frame.site.unique())",
+    "from dataclasses import dataclass\n@dataclass\nclass Sizes:\n    hidden: int = 200",
     "import platform\nimport ast\nprint(platform.python_version(), ast.literal_eval('[1]'))",
     "from IPython.core.display import HTML",
     "import numpy as np\nfrom pathlib import Path\nnp.trace(m)\nfiles = Path('data').glob('*')",
