@@ -93,11 +93,6 @@ def _processes(pid: int | None) -> list:
         return []
 
 
-def process_tree(pid: int | None) -> list[int]:
-    """The process `pid` and all its descendants (none when it is gone)."""
-    return [process.pid for process in _processes(pid)]
-
-
 def kill_tree(pid: int | None) -> None:
     """Kill the process `pid` (the kernel, or the sandbox around it) and all its descendants,
     the youngest first."""

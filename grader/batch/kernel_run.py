@@ -35,7 +35,6 @@ from grader.batch.kernel_process import (
     kill_tree,
     make_client,
     own_process_group,
-    process_tree,
     running_kernel,
 )
 from grader.batch.phases import (
@@ -170,7 +169,9 @@ async def run_notebook(
             watchers = [
                 asyncio.ensure_future(watch.run(kernel_pid)),
                 asyncio.ensure_future(
-                    disk.run(lambda: kill_tree(kernel_pid()), lambda: process_tree(kernel_pid()))
+                    disk.run(
+                        lambda: kill_tree(kernel_pid()), lambda: kernel_processes(kernel_pid())
+                    )
                 ),
             ]
             stage = "the notebook"

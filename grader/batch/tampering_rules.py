@@ -3,6 +3,7 @@ paths that honest solutions of this course never need, each mapped to the rule i
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 
@@ -234,6 +235,7 @@ TOP_LEVEL_FOLDERS = frozenset(
 hosted notebooks (Gradescope, Colab, Kaggle), besides any the grading machine has."""
 
 
+@functools.cache
 def _top_level_here() -> frozenset[str]:
     try:
         return frozenset(os.listdir("/"))
