@@ -81,7 +81,8 @@ STAR_IMPORTS = frozenset({"math"})
 """Modules `from x import *` may take names from: a star import from any other module hands
 out names no scan can tell (`from sys import *` gives `modules` and `setprofile`, `from
 operator import *` gives `attrgetter`, `typing` gives `get_type_hints`, `numpy` gives
-`ctypeslib`, `keras.layers` gives `deserialize`); the course's own are listed in `tampering`."""
+`ctypeslib`, `keras.layers` gives `deserialize`, the course's `bilstm_ner.progress` gives
+`importlib`, whose private parts then go unseen)."""
 SUBMODULES = {
     "logging.config": "import-machinery",  # its configurators resolve any dotted name
     "keras.src": "import-machinery",  # Keras's internals: python_utils.func_load runs bytecode

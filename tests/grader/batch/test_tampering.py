@@ -227,6 +227,10 @@ ATTEMPTS = {
     "from tensorflow.python.util import tf_inspect": "import-machinery",
     "from sklearn.utils.discovery import import_module": "dynamic-attribute",
     "import sklearn\nsklearn.utils.discovery.import_module('gc')": "dynamic-attribute",
+    # Found reviewing: a course module's star import hands out the modules it imports.
+    "from bilstm_ner.progress import *\nimportlib._bootstrap._gcd_import('gc')": (
+        "dynamic-attribute"
+    ),
     # A chain of aliases written backwards: each link is found, whatever the order.
     "\n".join(f"a{n} = a{n + 1}" for n in range(300)) + "\nimport os\na300 = os\na0.listdir('.')": (
         "files-outside"
@@ -253,7 +257,6 @@ HONEST = [
     "row = '{:14s} {}'\ndef pad(rows):\n    for row in rows:\n        pass\n"
     "print(row.format(1, 2))",
     "row = '{:14s} {}'\nfor token, tag in zip(tokens, tags):\n    print(row.format(token, tag))",
-    "from bilstm_ner.vocabulary import *",
     # Red team 6's false flags: each zeroed a correct notebook.
     "%load_ext autoreload\n%autoreload 2",
     "normalize_token?",
