@@ -39,32 +39,24 @@ def rnn_layers(model: Any, *, check: str, limit: float) -> list:
 
 
 @contextlib.contextmanager
-def eagerly() -> Iterator[None]:
-    """While the block runs, tf.functions run eagerly: a learner's `@tf.function` call runs
-    its Python again at every call, so wrappers the probe puts on layers are called."""
-    import tensorflow as tf
-
-    eager = tf.config.functions_run_eagerly()
-    tf.config.run_functions_eagerly(True)
-    try:
-        yield
-    finally:
-        tf.config.run_functions_eagerly(eager)
-
-
-@contextlib.contextmanager
 def watched(layers: list, on_call: Callable[[Any, dict, Any], Any]) -> Iterator[None]:
     """While the block runs, each call of a layer's `call` returns `on_call(layer, arguments,
     output)`; tf.functions run eagerly meanwhile, so a traced model calls the watch too. A
     layer with a `call` of its own in its instance dictionary is left alone."""
+    import tensorflow as tf
+
     wrapped = []
     try:
         for layer in layers:
             if "call" not in vars(layer):
                 object.__setattr__(layer, "call", _watching(layer, on_call))
                 wrapped.append(layer)
-        with eagerly():
+        eager = tf.config.functions_run_eagerly()
+        tf.config.run_functions_eagerly(True)
+        try:
             yield
+        finally:
+            tf.config.run_functions_eagerly(eager)
     finally:
         for layer in wrapped:
             object.__delattr__(layer, "call")

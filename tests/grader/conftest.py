@@ -17,7 +17,6 @@ TAGGER_STYLES = (
     "two GRUs, the second over tf.reverse_sequence",
     "GRU cells in Bidirectional(RNN(...))",
     "uniform initialiser of variance 1/D, merge_mode='sum'",
-    "@tf.function call, GRUs with hard_sigmoid gates",
 )
 TRAIN_STEP_STYLES = (
     "reference train_step",
@@ -135,29 +134,6 @@ def _taggers() -> dict:
             mask = tf.sequence_mask(lengths, maxlen=tf.shape(input_batch)[1])
             return self.output_dense(self.birnn(embeddings, mask=mask, training=training))
 
-    class CompiledCallTagger(keras.Model):
-        """`call` compiled with @tf.function (traced once per input shape), GRU gates with
-        hard_sigmoid: the probe must still see its recurrent layers and its output layer."""
-
-        def __init__(self, vocabulary_size, n_tags, embedding_dim=16, n_hidden_rnn=16):
-            super().__init__()
-            self.embedding_matrix = self.add_weight(
-                shape=(vocabulary_size, embedding_dim),
-                initializer=normal(embedding_dim),
-                name="embedding_matrix",
-            )
-            gru = keras.layers.GRU(
-                n_hidden_rnn, return_sequences=True, recurrent_activation="hard_sigmoid"
-            )
-            self.birnn = keras.layers.Bidirectional(gru)
-            self.output_dense = keras.layers.Dense(n_tags)
-
-        @tf.function
-        def call(self, input_batch, lengths, training=False):
-            embeddings = tf.gather(self.embedding_matrix, input_batch)
-            mask = tf.sequence_mask(lengths, maxlen=tf.shape(input_batch)[1])
-            return self.output_dense(self.birnn(embeddings, mask=mask, training=training))
-
     class LearnersCopyOfTheReference(BiLSTMTagger):
         """The course's tagger as a learner's own class (the reference class itself is not graded
         by check_embedding_training: notebook 05 trains it without it being the learner's work)."""
@@ -169,7 +145,6 @@ def _taggers() -> dict:
         ReversedGruTagger,
         GruCellTagger,
         UniformSumTagger,
-        CompiledCallTagger,
     )
     return dict(zip(TAGGER_STYLES, classes, strict=True))
 

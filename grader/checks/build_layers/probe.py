@@ -27,7 +27,6 @@ from grader.learner_side.models import (
 )
 from grader.learner_side.recurrent_layers import (
     MAX_RECORDS,
-    eagerly,
     outputs_stopped,
     recurrent_records,
     rnn_layers,
@@ -38,16 +37,7 @@ VARIANTS = ("permuted", "padded", "junk_padded", "last_changed", "first_changed"
 
 
 def probe(objects: Mapping[str, Any], inputs: dict) -> dict:
-    """Build the learner's model, call it on the batch and its variants; plain data out.
-
-    Eagerly throughout: a `@tf.function` call traced once would not see the weights the probe
-    rescales or the recurrent outputs it stops later."""
-    with eagerly():
-        return _observe(objects, inputs)
-
-
-def _observe(objects: Mapping[str, Any], inputs: dict) -> dict:
-    """`probe`'s observations of the learner's model."""
+    """Build the learner's model, call it on the batch and its variants; plain data out."""
     import tensorflow as tf
 
     limit = float(inputs["time_limit"])
