@@ -231,6 +231,21 @@ async def grade_notebook(
     result.errors.extend(run.errors)
     result.timings = run.timings
     result.peak_memory_mb = run.peak_memory_mb
+    if run.trips:  # the guard stopped the kernel: nothing it computed is graded
+        result.status = "flagged"
+        result.errors.extend(f"flagged: {trip}" for trip in run.trips)
+        where = (
+            f"cell {run.trips[0].cell}, line {run.trips[0].line}"
+            if run.trips[0].cell
+            else ("the notebook's code")
+        )
+        reason = (
+            f"flagged, not graded: {where} took the running program's frames or objects "
+            f"({run.trips[0].code}), which reaches into the grading machinery, and the kernel "
+            "was stopped (rule run-time-introspection)"
+        )
+        result.reports = failed_reports(planned, reason, attempted=True)
+        return _timed(result, clock, "judging")
 
     for number, (request, spec) in enumerate(planned):
         graded = request.graded_objects(spec)

@@ -199,8 +199,10 @@ async def running_kernel(
     env: dict[str, str],
     wrap: Callable[[list[str]], list[str]] | None = None,
     jupyter_dir: Path | None = None,
+    stderr: Any = _KERNEL_STDERR,
 ) -> AsyncIterator[None]:
-    """Start the client's kernel (its own stdout/stderr to /dev/null) and always shut it down.
+    """Start the client's kernel (its own stdout to /dev/null, its stderr to `stderr`, by
+    default /dev/null too) and always shut it down.
 
     `wrap`: turns the kernel's command into the sandboxed one; `jupyter_dir`: where its
     connection file and ipc sockets go (ipc: a network namespace cuts TCP). Unlike nbclient's
@@ -215,9 +217,7 @@ async def running_kernel(
         client.km.ip = str(jupyter_dir / "kernel")
         client.km.connection_file = str(jupyter_dir / "connection.json")
     try:
-        await client.async_start_new_kernel(
-            env=env, stdout=subprocess.DEVNULL, stderr=_KERNEL_STDERR
-        )
+        await client.async_start_new_kernel(env=env, stdout=subprocess.DEVNULL, stderr=stderr)
         # nbclient's async_start_new_kernel_client, with every message capped before it is
         # decoded: a cell raising an exception with a 150 MB message must not grow this process
         # by gigabytes (nbclient trims outputs only after decoding them).

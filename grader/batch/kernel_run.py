@@ -18,6 +18,7 @@ import os
 import secrets
 import shutil
 import signal
+import sys
 import tempfile
 import time
 from collections.abc import Sequence
@@ -28,6 +29,7 @@ from typing import Any
 import nbformat
 
 from grader.batch.disk_watch import DiskWatch
+from grader.batch.guard_trips import read_trips
 from grader.batch.kernel_library import build_library
 from grader.batch.kernel_process import (
     MemoryWatch,
@@ -48,6 +50,7 @@ from grader.batch.sandbox import KernelPlaces, fresh_home_env
 from grader.batch.sandbox import wrap as sandbox_wrap
 from grader.batch.sealing import FORGED, UNSEALED, take_sealed, wait_for_seal
 from grader.batch.submissions import CheckRequest
+from grader.batch.tampering import Finding
 from grader.batch.user_sandbox import (
     give_to_kernel_user,
     hand_over,
@@ -86,6 +89,8 @@ class KernelRun:
     peak_memory_mb: float | None = None
     outcomes: dict[int, Any] = field(default_factory=dict)
     """Check number -> the decoded result payload, or the `MalformedPayload` it raised."""
+    trips: list[Finding] = field(default_factory=list)
+    """What the kernel's introspection guard refused (it killed the kernel at the first)."""
 
 
 async def run_notebook(
@@ -157,8 +162,10 @@ async def run_notebook(
     phase = "kernel_start"  # what the clock charges when the run is cut short
     clock.lap("setup")
     launched = time.monotonic()
+    stderr_path = private_dir / "kernel-stderr"  # outside every folder the kernel sees
+    stderr = open(stderr_path, "wb")  # noqa: SIM115 (closed once the kernel is gone, below)
     try:
-        async with running_kernel(client, env, wrap, jupyter_dir):
+        async with running_kernel(client, env, wrap, jupyter_dir, stderr):
             started = True
             result.timings["kernel_start"] = time.monotonic() - launched
             clock.lap(phase)
@@ -271,6 +278,12 @@ async def run_notebook(
             remove_kernel_user_files()  # and what it left in /tmp for the next kernel
         if watch.peak_bytes:
             result.peak_memory_mb = round(watch.peak_bytes / 2**20, 1)
+        stderr.close()
+        result.trips = read_trips(stderr_path, notebook)
+        if os.environ.get("GRADER_KERNEL_STDERR"):  # the kernel's own stderr, to debug with
+            with open(stderr_path, "rb") as own:
+                sys.stderr.flush()
+                shutil.copyfileobj(own, sys.stderr.buffer)
 
     if output_dir is not None:
         shutil.rmtree(output_dir.parent, ignore_errors=True)

@@ -264,6 +264,7 @@ FRAME_ATTRIBUTES = frozenset(
         "f_trace",
         "gi_frame",
         "tb_frame",
+        "_stack_frame",  # TensorFlow's tf_should_use keeps its caller's frame there
         "__globals__",
         "__builtins__",
         "__code__",

@@ -104,5 +104,10 @@ if __name__ == "__main__":
     if not install():
         print(f"warning: no seccomp filter for {platform.machine()}", file=sys.stderr)
     without_working_folder()
+    import ipykernel.debugger  # noqa: F401  (debugpy sets a trace function while it is imported)
+
+    from grader.learner_side import introspection_guard
+
+    introspection_guard.install(os.path.dirname(os.path.dirname(os.path.dirname(__file__))))
     sys.argv[0] = "ipykernel_launcher"
     runpy.run_module("ipykernel_launcher", run_name="__main__", alter_sys=True)

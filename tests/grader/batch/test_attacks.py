@@ -614,3 +614,39 @@ def test_a_module_the_notebook_writes_cannot_be_imported(tmp_path):
     result = grade(tmp_path)["writer"]
     assert result.score == 0
     assert any("No module named 'helpers'" in error for error in result.errors), result.errors
+
+
+def test_code_that_takes_the_probes_frames_at_run_time_stops_the_kernel_and_is_flagged(tmp_path):
+    # Through a spelling the scan may not know: the guard in the kernel sees the frame taken.
+    walker = (
+        "from tensorflow.python.util import tf_inspect as where\n"
+        "def double(x):\n"
+        "    outer = where.stack(0)\n"
+        "    return 2 * x\n"
+    )
+    write_notebook(tmp_path / "walker.ipynb", walker)
+    result = grade(tmp_path)["walker"]
+    assert (result.status, result.score) == ("flagged", 0)
+    trip = next(error for error in result.errors if "run-time-introspection" in error)
+    assert "cell 1, line 3" in trip and "sys._getframe" in trip
+
+
+def test_honest_code_that_libraries_read_frames_for_keeps_its_points(tmp_path):
+    honest = (
+        "import collections, enum, logging, traceback, typing, warnings\n"
+        "Pair = collections.namedtuple('Pair', 'a b')\n"
+        "Colour = enum.Enum('Colour', 'red green')\n"
+        "class Point(typing.NamedTuple):\n"
+        "    x: int\n"
+        "def double(x):\n"
+        "    logging.getLogger('learner').warning('doubling %s', x)\n"
+        "    warnings.warn('just so', stacklevel=2)\n"
+        "    try:\n"
+        "        raise ValueError(x)\n"
+        "    except ValueError:\n"
+        "        assert 'ValueError' in traceback.format_exc()\n"
+        "    return Pair(2 * x, 0).a\n"
+    )
+    write_notebook(tmp_path / "honest.ipynb", honest, "raise RuntimeError('a cell that fails')")
+    result = grade(tmp_path)["honest"]
+    assert (result.status, result.score) == ("graded", 3), result.errors
