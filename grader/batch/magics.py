@@ -11,12 +11,18 @@ TIME_LINE = re.compile(rf"^(\s*)%(time|timeit)\b{_OPTIONS}\s+(?P<code>\S.*)$")
 TIME_CELL = re.compile(rf"^%%(time|timeit)\b{_OPTIONS}\s*(?P<code>.*)$")
 CAPTURE_CELL = re.compile(r"^%%capture(\s+--no-(stderr|stdout|display))*(\s+[A-Za-z_]\w*)?\s*$")
 """`%%capture [name]`: the cell's output kept in a variable instead of shown."""
+_LITERAL = r"""('[^'"\\]*'|"[^'"\\]*"|-?[\d.]+|True|False|None)"""
+_SETTING = rf"{_LITERAL}|[\[{{(]\s*({_LITERAL}\s*,?\s*)*[\]}})]"  # "retina", {'png', 'svg'}
 NO_CODE = re.compile(
     r"^(\s*)(%(load_ext|reload_ext)\s+autoreload|%autoreload(\s+(0|1|2|3|now|off|all|explicit))?"
-    r"|%pinfo2?\s+[A-Za-z_][\w.]*|\?{1,2}[A-Za-z_][\w.]*|[A-Za-z_][\w.]*\?{1,2})\s*$"
+    r"|%pinfo2?\s+[A-Za-z_][\w.]*|\?{1,2}[A-Za-z_][\w.]*|[A-Za-z_][\w.]*\?{1,2}"
+    rf"|%config\s+(InlineBackend|Completer)\.[A-Za-z_]\w*\s*=\s*({_SETTING})"
+    r"|%precision(\s+(\d+|%\.?\d*[fgeFGE]))?|%xmode(\s+(Plain|Context|Verbose|Minimal))?)\s*$"
 )
 """Magics that run no code of the notebook: autoreload (modules re-imported when their file
-changes) and help (`name?`, `?name`, `name??`: a docstring or source shown, never returned)."""
+changes), help (`name?`, `?name`, `name??`: a docstring or source shown, never returned), and
+display settings: `%config InlineBackend.figure_format = "retina"` (or `Completer.` ...) set
+to a literal, `%precision 3`, `%xmode Minimal`."""
 
 
 def as_plain_python(source: str) -> str:

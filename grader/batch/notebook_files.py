@@ -48,9 +48,24 @@ def not_a_file_problem(path: Path) -> str | None:
     return f"{path.name} is {kind}, not a notebook file: submit the .ipynb file itself"
 
 
+SYSTEM_FOLDERS = ("/dev", "/proc")
+"""Where a path names a device or a process's stream (`/dev/stdout` -> `/proc/self/fd/1`),
+whatever it is at the moment: replacing it would break it for every later program."""
+
+
+def system_stream(path: Path) -> bool:
+    """Whether `path`, as given or once its links are resolved, is in /dev or /proc."""
+    for where in (os.path.abspath(path), os.path.realpath(path)):
+        if any(where == f or where.startswith(f + os.sep) for f in SYSTEM_FOLDERS):
+            return True
+    return False
+
+
 def non_file_kind(path: Path) -> str | None:
     """What `path` is when it is not a regular file ("a folder", "a named pipe", ...); None
     for a regular file or nothing at all."""
+    if system_stream(path):
+        return "a device or a process's stream (in /dev or /proc)"
     try:
         mode = os.stat(path).st_mode
     except OSError:

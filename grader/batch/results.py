@@ -34,6 +34,7 @@ def atomic_write_text(path: str | os.PathLike, text: str) -> None:
     kind = non_file_kind(path)
     if kind is not None:
         raise ValueError(f"{path} is {kind}: results are written to regular files only")
+    path = Path(os.path.realpath(path))  # a link stays a link: the file it names is replaced
     path.parent.mkdir(parents=True, exist_ok=True)
     descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:

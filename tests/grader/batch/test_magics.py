@@ -20,6 +20,9 @@ from grader.batch.magics import as_plain_python
         ("normalize_token?", "pass"),
         ("??bilstm_ner.conll.normalize_token", "pass"),
         ("%%capture out\nhistory = train(model)", "pass\nhistory = train(model)"),
+        ('%config InlineBackend.figure_format = "retina"', "pass"),
+        ("%config InlineBackend.figure_formats = {'png', 'svg'}", "pass"),
+        ("%config Completer.use_jedi = False\n%precision 3\n%xmode Minimal", "pass\npass\npass"),
     ],
 )
 def test_each_allowed_magic_becomes_its_code_line_for_line(cell, python):
@@ -34,6 +37,9 @@ def test_each_allowed_magic_becomes_its_code_line_for_line(cell, python):
         "%load_ext grader_helpers",  # an extension is code of its own
         "%autoreload 2; import os",
         "%run other.py",
+        "%config IPKernelApp.exec_lines = ['import os']",  # only display settings, literal
+        "%config InlineBackend.rc = {'a': __import__('os')}",
+        "%precision %.4f; import os",
         "x = 1\n%%capture",
         "!ls",
         "x = %time f()",

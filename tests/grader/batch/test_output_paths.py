@@ -95,3 +95,20 @@ def test_writing_over_a_pipe_is_refused_even_unchecked(tmp_path):
     with pytest.raises(ValueError, match="is a named pipe: results are written to regular files"):
         atomic_write_text(tmp_path / "pipe", "text")
     assert stat.S_ISFIFO(os.stat(tmp_path / "pipe").st_mode)
+
+
+def test_dev_stdout_is_refused_even_when_stdout_is_a_file(tmp_path):
+    # /dev/stdout -> /proc/self/fd/1 -> a log file: renaming over it once replaced the link
+    with pytest.raises(UsageError, match=r"--json /dev/stdout: is a device or a process's stream"):
+        check_output_paths({"--json": "/dev/stdout"})
+    with pytest.raises(ValueError, match="in /dev or /proc"):
+        atomic_write_text("/dev/stdout", "text")
+
+
+def test_an_output_that_is_a_link_is_written_through_and_stays_a_link(tmp_path):
+    (tmp_path / "target.json").write_text("old")
+    (tmp_path / "link.json").symlink_to(tmp_path / "target.json")
+    check_output_paths({"--json": tmp_path / "link.json"})
+    atomic_write_text(tmp_path / "link.json", "new")
+    assert (tmp_path / "link.json").is_symlink()
+    assert (tmp_path / "target.json").read_text() == "new"
