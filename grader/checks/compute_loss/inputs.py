@@ -21,7 +21,10 @@ def make_inputs(rng: np.random.Generator, *, time_limit: float = TIME_LIMIT) -> 
     Returns {"vocabulary_size", "n_tags", "time_limit" (seconds per learner call),
     "cases": [{"input_batch", "ground_truth_tags", "lengths", "pad_index",
     "logits": float32 [B, T, K], "garbage_logits": the same but for random large values at
-    padded positions}], "gradient_case": the index of the case whose gradient is compared,
+    padded positions, with its sentences in another order ("garbage_input_batch",
+    "garbage_tags": theirs in that order; the loss, a mean over sentences, is the same),
+    "real_changed_logits": other values at real positions only}], "gradient_case": the index
+    of the case whose gradient is compared,
     "extreme": a batch like the cases' (no garbage) whose logits are huge and wrong}. The
     gradient is compared on the pad_index 1 case: the padding id training uses.
     """
@@ -68,7 +71,14 @@ def make_inputs(rng: np.random.Generator, *, time_limit: float = TIME_LIMIT) -> 
         # by hand stays finite in float32 (exp(-80) is still a normal float32).
         garbage = rng.uniform(-40.0, 40.0, size=shape).astype(np.float32)
         batch["logits"] = logits
-        batch["garbage_logits"] = np.where(padding, garbage, logits).astype(np.float32)
+        # Another order for the garbage call: a loss that remembers its answers per batch
+        # cannot pass it off as one that ignores padded logits.
+        order = _another_order(rng, batch_size)
+        batch["garbage_logits"] = np.where(padding, garbage, logits)[order].astype(np.float32)
+        batch["garbage_input_batch"] = batch["input_batch"][order]
+        batch["garbage_tags"] = batch["ground_truth_tags"][order]
+        changed = (rng.normal(size=shape) * 3.0).astype(np.float32)
+        batch["real_changed_logits"] = np.where(padding, logits, changed).astype(np.float32)
         cases.append(batch)
     return {
         "vocabulary_size": vocabulary_size,
@@ -78,6 +88,16 @@ def make_inputs(rng: np.random.Generator, *, time_limit: float = TIME_LIMIT) -> 
         "gradient_case": course_case,
         "extreme": _extreme_case(rng, vocabulary_size, n_tags),
     }
+
+
+def _another_order(rng: np.random.Generator, size: int) -> np.ndarray:
+    """A permutation of range(size) that moves something (the identity for size 1)."""
+    if size < 2:
+        return np.arange(size)
+    order = rng.permutation(size)
+    while (order == np.arange(size)).all():
+        order = rng.permutation(size)
+    return order
 
 
 EXTREME_GAP = 110.0

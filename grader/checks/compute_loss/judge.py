@@ -146,18 +146,22 @@ def judge(inputs: dict, observations: dict) -> Report:
     garbage_values = _observed(observations, "garbage_values", count)
     errors = _observed(observations, "errors", count)
     garbage_errors = _observed(observations, "garbage_errors", count)
+    real_changed = _observed(observations, "real_changed_values", count)
+    real_changed_errors = _observed(observations, "real_changed_errors", count)
     not_attempted = type(observations) is dict and observations.get("not_attempted") is True
     for index in range(count):
         if type(errors[index]) is str:
             values[index] = errors[index]
         if type(garbage_errors[index]) is str:
             garbage_values[index] = garbage_errors[index]
+        if type(real_changed_errors[index]) is str:
+            real_changed[index] = real_changed_errors[index]
 
     if not_attempted:
         message = next((e for e in errors + garbage_errors if type(e) is str), None)
         return not_attempted_report(TITLE, ITEMS, message)
 
-    constant = _constant_message(values)
+    constant = _constant_message(values) or _blind_to_logits_message(cases, values, real_changed)
     if constant:  # a loss that ignores the logits is "finite" and "ignores padding" for free
         finite, padded = (False, constant), constant
     else:
@@ -198,6 +202,28 @@ def _constant_message(values: list) -> str | None:
         "padding for the right reason. Compute the cross-entropy of the logits with "
         "tf.nn.sparse_softmax_cross_entropy_with_logits, then mask it."
     )
+
+
+def _blind_to_logits_message(cases: list[dict], values: list, real_changed: list) -> str | None:
+    """Why a loss that kept its value when the logits of real tokens changed (one batch is
+    enough) earns nothing for being finite or ignoring padding, or None. A loss with no
+    recorded value there is not credited either: it cannot be told from one that ignores the
+    logits."""
+    for case, clean, changed in zip(cases, values, real_changed, strict=True):
+        if type(clean) is not np.ndarray or _scalar(clean) is None:
+            return None  # no scalar: the items fail on that already
+        if type(changed) is str:
+            return f"With other logits at real positions, compute_loss failed: {changed}"
+        if type(changed) is not np.ndarray or _scalar(changed) is None:
+            return "Not checked: compute_loss gave no scalar for other logits at real positions."
+        if np.isfinite(_scalar(clean)) and _close(_scalar(changed), _scalar(clean)):
+            return (
+                f"Changing the logits at the real positions of {_describe_case(case)} left your "
+                f"loss at {_scalar(clean):.6g}: it does not depend on the logits, so it cannot "
+                "be finite or ignore padding for the right reason. Compute the cross-entropy "
+                "of the logits with tf.nn.sparse_softmax_cross_entropy_with_logits, then mask it."
+            )
+    return None
 
 
 def _finite_scalar(cases: list[dict], values: list, garbage_values: list) -> tuple[bool, str]:

@@ -12,14 +12,18 @@ from grader.learner_side.conversions import to_float64
 
 MAX_VALUES = 10_000
 """Larger results are recorded only by their shape."""
+CALLS = (("", ""), ("garbage_", "garbage_"), ("real_changed_", ""))
+"""Each call on a case: its observations' prefix, and that of the case's arrays it takes
+besides its logits (the garbage call has its sentences in another order)."""
 
 
 def probe(objects: Mapping[str, Any], inputs: dict) -> dict:
     """Call the learner's compute_loss on every batch (clean, then garbage at padded positions),
     then differentiate it (eagerly and inside a tf.function) and call it on extreme logits.
 
-    Returns {"values": [float64 array | None], "garbage_values": [...], "errors": [str | None],
-    "garbage_errors": [...], "not_attempted": bool, "gradient": {"eager": array | None,
+    Returns {"values": [float64 array | None], "garbage_values": [...],
+    "real_changed_values": [...], "errors": [str | None], "garbage_errors": [...],
+    "real_changed_errors": [...], "not_attempted": bool, "gradient": {"eager": array | None,
     "compiled": array | None, "compiled_value": array | None, "error": str | None},
     "extreme": {"value": array} | {"error": str}}.
     """
@@ -27,10 +31,8 @@ def probe(objects: Mapping[str, Any], inputs: dict) -> dict:
 
     cases = inputs["cases"]
     observations: dict = {
-        "values": [None] * len(cases),
-        "garbage_values": [None] * len(cases),
-        "errors": [None] * len(cases),
-        "garbage_errors": [None] * len(cases),
+        **{f"{call}values": [None] * len(cases) for call, _ in CALLS},
+        **{f"{call}errors": [None] * len(cases) for call, _ in CALLS},
         "not_attempted": False,
     }
     compute_loss = objects.get("compute_loss")
@@ -67,16 +69,14 @@ def _call_on_every_case(
     import tensorflow as tf
 
     for index, case in enumerate(cases):
-        for logits_key, values_key, errors_key in (
-            ("logits", "values", "errors"),
-            ("garbage_logits", "garbage_values", "garbage_errors"),
-        ):
+        for call, arrays in CALLS:
+            values_key, errors_key = f"{call}values", f"{call}errors"
             try:
                 result = call_learner(
                     compute_loss,
-                    tf.constant(case[logits_key], dtype=tf.float32),
-                    tf.constant(case["ground_truth_tags"], dtype=tf.int32),
-                    tf.constant(case["input_batch"], dtype=tf.int32),
+                    tf.constant(case[f"{call}logits"], dtype=tf.float32),
+                    tf.constant(case.get(f"{arrays}tags", case["ground_truth_tags"]), tf.int32),
+                    tf.constant(case.get(f"{arrays}input_batch", case["input_batch"]), tf.int32),
                     int(case["pad_index"]),
                     check=TITLE,
                     what="compute_loss",
@@ -99,7 +99,7 @@ def _call_on_every_case(
                 return
             except LearnerError as error:
                 observations[errors_key][index] = error.message
-                break  # the garbage call adds nothing when the clean one failed
+                break  # the other calls add nothing when the clean one failed
 
 
 def _arguments(case: dict, logits: Any) -> tuple:

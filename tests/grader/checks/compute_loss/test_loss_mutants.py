@@ -330,3 +330,27 @@ def test_a_loss_of_the_first_token_only_gets_no_credit_for_ignoring_padding():
     report = check_compute_loss(first_token_only, seed=3)
     item = next(item for item in report.items if item.name == IGNORES_PADDED_LOGITS)
     assert not item.passed and "ignores real tokens too" in item.message, str(report)
+
+
+def wrong_reads_the_ids_only(logits, ground_truth_tags, input_batch, pad_index):
+    return tf.cast(tf.reduce_sum(input_batch), tf.float32) / 100.0
+
+
+_answers: dict = {}
+
+
+def wrong_unmasked_and_cached(logits, ground_truth_tags, input_batch, pad_index):
+    """Remembers its answer per batch: the garbage call alone cannot tell it from a masked loss."""
+    key = (np.asarray(input_batch).tobytes(), np.asarray(ground_truth_tags).tobytes(), pad_index)
+    if key not in _answers:
+        _answers[key] = wrong_no_mask(logits, ground_truth_tags, input_batch, pad_index)
+    return _answers[key]
+
+
+@pytest.mark.parametrize("compute_loss", [wrong_reads_the_ids_only, wrong_unmasked_and_cached])
+def test_a_loss_blind_to_the_logits_or_that_caches_gains_nothing(compute_loss):
+    # red team 12: 2/8 each ("finite scalar", "ignores padded logits"); the cache also hands
+    # back its first answer for other logits at real positions, and a tensor with no gradient
+    report = check_compute_loss(compute_loss, seed=5)
+    assert report.score == 0, str(report)
+    assert "it does not depend on the logits" in one_line(str(report))
