@@ -70,16 +70,43 @@ def judge_behaviour(inputs: dict, calls: dict, base: np.ndarray) -> list[CheckIt
             replace(found, passed=False, message=NO_CONTEXT) if found.passed else found
             for found in (independent, padding)
         )
+    not_probabilities = judge_not_probabilities(inputs, calls, base, real, caveat)
+    if _words_matter(calls, base, real) is False:
+        # Logits that no word moves are the same twice, and "affine", for free.
+        deterministic, not_probabilities = (
+            replace(found, passed=False, message=NO_WORDS) if found.passed else found
+            for found in (deterministic, not_probabilities)
+        )
     return [
         deterministic,
         independent,
         padding,
         *directions,
         _judge_positions(inputs, calls, base, last_word_ignored),
-        judge_not_probabilities(inputs, calls, base, real, caveat),
+        not_probabilities,
     ]
 
 
+def _words_matter(calls: dict, base: np.ndarray, real: np.ndarray) -> bool | None:
+    """Whether changing a word (first, last or one at random per sentence) moved any real
+    position's logits; None when no such variant was observed."""
+    seen = False
+    for name in ("own_changed", "first_changed", "last_changed"):
+        values, _ = _variant(calls, name, base.shape)
+        if values is None:
+            continue
+        seen = True
+        if _max_diff(values, base, real) > CHANGED_ATOL:
+            return True
+    return False if seen else None
+
+
+NO_WORDS = (
+    "Not credited yet: changing the words of the batch changed none of the logits, so they are "
+    "the same twice and scale with the output layer for free. Look the words up "
+    "(tf.nn.embedding_lookup(self.embedding_matrix, input_batch)) and compute the logits from "
+    "them."
+)
 NO_CONTEXT = (
     "Not credited yet: no word's logits see the words before or after it (see the direction "
     "items), so nothing can leak between sentences or from padding in the first place. Pass "

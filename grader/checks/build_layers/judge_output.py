@@ -14,7 +14,7 @@ import numpy as np
 
 from grader.checks.build_layers import ITEMS
 from grader.checks.build_layers.inputs import rescaling_factor
-from grader.checks.judging import finite_number, observed_values
+from grader.checks.judging import error_of, finite_number, observed_values
 from grader.core.report import CheckItem
 from grader.core.spec import item_maker
 
@@ -48,6 +48,14 @@ def _centred(values: np.ndarray) -> np.ndarray:
     return values - values.mean(axis=-1, keepdims=True)
 
 
+NO_OUTPUT_LAYER = (
+    "Not checked: no trainable weight of the model but the embedding has an axis of n_tags "
+    "entries, so the output layer could not be found and rescaled to tell logits from "
+    "probabilities. End the model with keras.layers.Dense(n_tags) (its kernel is [2H, n_tags], "
+    "its bias [n_tags]) and no activation."
+)
+
+
 def judge_not_probabilities(
     inputs: dict, calls: dict, base: np.ndarray, real: np.ndarray, caveat: str = ""
 ) -> CheckItem:
@@ -60,9 +68,11 @@ def judge_not_probabilities(
     if real_logits.min() >= 0.0:
         return item("not_probabilities", False, NEVER_NEGATIVE)
     scaled_call = calls.get("scaled_output")
+    message, _ = error_of(scaled_call)
+    if message:
+        return item("not_probabilities", False, f"Rescaling the output layer failed: {message}")
     if type(scaled_call) is not dict or not scaled_call.get("scaled"):
-        # No output-layer weight found (or it could not be rescaled): judged on the range only.
-        return item("not_probabilities", True)
+        return item("not_probabilities", False, NO_OUTPUT_LAYER)
     scale = finite_number(scaled_call.get("scale"))
     expected_scale = rescaling_factor(inputs["output_target"], base)
     if scale is None or not np.isclose(scale, expected_scale, rtol=1e-6):

@@ -110,6 +110,12 @@ def _judge_gradient(
     return item("gradient", True)
 
 
+NOTHING_LEARNED = (
+    "Not credited yet: no row of the embedding moved in the SGD step (see above), so nothing "
+    "the words feed was trained. The loss must reach embedding_matrix through the lookup."
+)
+
+
 def _judge_step(
     inputs: dict, step: Any, facts: dict, gradient: Any, real_ids: np.ndarray
 ) -> list[CheckItem]:
@@ -155,7 +161,9 @@ def _judge_step(
         )
     other_rows = [i for i in range(vocabulary_size) if i not in set(real_ids.tolist())]
     wrongly_moved = [i for i in other_rows if moved[i]]
-    if not wrongly_moved:
+    if not wrongly_moved and not moved.any():  # no row moved: none kept for the right reason
+        items.append(item("rows_kept", False, NOTHING_LEARNED))
+    elif not wrongly_moved:
         items.append(item("rows_kept", True))
     elif pad_index in wrongly_moved:
         items.append(
@@ -177,6 +185,9 @@ def _judge_step(
                 "alone (no other rows mixed in).",
             )
         )
+    if not moved.any():  # the loss fell through other weights: the embedding learnt nothing
+        items.append(item("model_loss", False, NOTHING_LEARNED))
+        return items
     items.append(
         loss_drop_item(
             item,

@@ -328,7 +328,40 @@ class DecoyThroughAnRnn(LstmKernelsInTheDecoy):
         return self.pass_through(logits)
 
 
+class IgnoresTheWords(Tagger):
+    """Logits are one learned bias per tag, whatever the words (red team 12: 8/16)."""
+
+    def __init__(self, vocabulary_size, n_tags, embedding_dim=8, n_hidden_rnn=8):
+        super().__init__(vocabulary_size, n_tags, embedding_dim, n_hidden_rnn)
+        self.tag_bias = self.add_weight(shape=(n_tags,), initializer="random_normal")
+
+    def call(self, input_batch, lengths, training=False):
+        return tf.zeros(tf.concat([tf.shape(input_batch), [1]], 0)) + self.tag_bias
+
+
+class FlatTanhOutput(Tagger):
+    """The output layer's kernel and bias kept in one flat weight, then tanh: no weight has an
+    n_tags axis to rescale (red team 12: 16/16)."""
+
+    def __init__(self, vocabulary_size, n_tags, embedding_dim=8, n_hidden_rnn=8):
+        super().__init__(vocabulary_size, n_tags, embedding_dim, n_hidden_rnn)
+        self.shape = (2 * n_hidden_rnn, n_tags)
+        size = self.shape[0] * n_tags + n_tags
+        self.flat = self.add_weight(shape=(size,), initializer=keras.initializers.RandomNormal(0.3))
+
+    def call(self, input_batch, lengths, training=False):
+        embeddings = tf.nn.embedding_lookup(self.embedding_matrix, input_batch)
+        mask = tf.sequence_mask(lengths, tf.shape(input_batch)[1])
+        states = self.birnn(embeddings, mask=mask, training=training)
+        width = self.shape[0] * self.shape[1]
+        kernel, bias = tf.reshape(self.flat[:width], self.shape), self.flat[width:]
+        return tf.tanh(tf.einsum("btd,dk->btk", states, kernel) + bias)
+
+
 MUTANTS = [
+    (IgnoresTheWords, "deterministic", "changing the words of the batch changed none"),
+    (IgnoresTheWords, "not_probabilities", "changing the words of the batch changed none"),
+    (FlatTanhOutput, "not_probabilities", "Dense(n_tags)"),
     (DecoyThroughAnRnn, "construct", "some other way than through the layers' outputs"),
     (LstmKernelsInTheDecoy, "construct", "some other way than through the layers' outputs"),
     (RunningSums, "construct", "but 0 of them work as one"),
@@ -412,3 +445,12 @@ def test_a_model_that_reads_no_context_gets_no_credit_for_keeping_sentences_apar
     failed = {item.name: item.message for item in report.items if not item.passed}
     for key in ("independent", "padding"):
         assert "Not credited yet" in failed[ITEM_NAMES[key]], str(report)
+
+
+def test_a_tagger_that_ignores_the_words_gets_no_training_item_for_free():
+    from grader import check_embedding_training
+
+    report = check_embedding_training(IgnoresTheWords, seed=3)
+    passed = [item.name for item in report.items if item.passed]
+    assert not any("SGD step" in name for name in passed), str(report)
+    assert "no row of the embedding moved" in str(report)
