@@ -38,6 +38,33 @@ def rnn_layers(model: Any, *, check: str, limit: float) -> list:
     )
 
 
+RANDOM_BIAS_STD = 0.5
+"""Spread of the recurrent biases the probe sets (Keras starts them at zero, and with zero
+biases an LSTM's state stays exactly zero over zero inputs, hiding unmasked padding)."""
+
+
+def randomize_recurrent_biases(model: Any, seed: int, *, check: str, limit: float) -> int:
+    """Give every Keras recurrent layer's cell bias random values (as training soon would);
+    the number of biases set."""
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+
+    def assign() -> int:
+        count = 0
+        for layer in rnn_layers(model, check=check, limit=limit):
+            bias = getattr(getattr(layer, "cell", None), "bias", None)
+            shape = getattr(bias, "shape", None)
+            if bias is None or shape is None or not hasattr(bias, "assign"):
+                continue
+            values = rng.normal(0.0, RANDOM_BIAS_STD, size=[int(n) for n in shape])
+            bias.assign(values.astype(str(getattr(bias.dtype, "name", bias.dtype))))
+            count += 1
+        return count
+
+    return call_learner(assign, check=check, what="the recurrent layers' biases", time_limit=limit)
+
+
 @contextlib.contextmanager
 def watched(layers: list, on_call: Callable[[Any, dict, Any], Any]) -> Iterator[None]:
     """While the block runs, each call of a layer's `call` returns `on_call(layer, arguments,

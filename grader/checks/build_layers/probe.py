@@ -28,6 +28,7 @@ from grader.learner_side.models import (
 from grader.learner_side.recurrent_layers import (
     MAX_RECORDS,
     outputs_stopped,
+    randomize_recurrent_biases,
     recurrent_records,
     rnn_layers,
 )
@@ -54,6 +55,13 @@ def probe(objects: Mapping[str, Any], inputs: dict) -> dict:
     input_batch, lengths = inputs["input_batch"], inputs["lengths"]
     calls = {"numpy": call_model(model, input_batch, lengths, check=CHECK, limit=limit)}
     observations["calls"] = calls
+    if "error" in calls["numpy"]:
+        return observations
+    try:  # the first call built the weights: now biases that do not hide unmasked padding
+        if randomize_recurrent_biases(model, int(inputs["step_seed"]), check=CHECK, limit=limit):
+            calls["numpy"] = call_model(model, input_batch, lengths, check=CHECK, limit=limit)
+    except LearnerError:
+        pass  # a layer whose bias cannot be read or set: judged with its own biases
     if "error" in calls["numpy"]:
         return observations
     calls["tensors"] = call_model(

@@ -328,6 +328,17 @@ class DecoyThroughAnRnn(LstmKernelsInTheDecoy):
         return self.pass_through(logits)
 
 
+class ZeroedPaddingNoMask(Tagger):
+    """Padded embeddings zeroed instead of a mask: with Keras' zero biases an LSTM's state stays
+    exactly zero over them, until training moves the biases (red team 12: 16/16)."""
+
+    def call(self, input_batch, lengths, training=False):
+        embeddings = tf.nn.embedding_lookup(self.embedding_matrix, input_batch)
+        real = tf.sequence_mask(lengths, tf.shape(input_batch)[1])
+        embeddings = embeddings * tf.cast(real, embeddings.dtype)[..., None]
+        return self.output_dense(self.birnn(embeddings, training=training))
+
+
 class IgnoresTheWords(Tagger):
     """Logits are one learned bias per tag, whatever the words (red team 12: 8/16)."""
 
@@ -359,6 +370,7 @@ class FlatTanhOutput(Tagger):
 
 
 MUTANTS = [
+    (ZeroedPaddingNoMask, "padding", "pass the mask"),
     (IgnoresTheWords, "deterministic", "changing the words of the batch changed none"),
     (IgnoresTheWords, "not_probabilities", "changing the words of the batch changed none"),
     (FlatTanhOutput, "not_probabilities", "Dense(n_tags)"),
