@@ -114,12 +114,17 @@ no code of the notebook's is on this thread's stack."""
 
 
 def installed_folders(grader_root: str) -> tuple[str, ...]:
-    """The folders whose code is installed library code: the standard library, site-packages
-    and the folder holding the grader (each as a real path ending in a separator)."""
+    """The folders whose code is installed library code: the standard library, site-packages,
+    every folder on the import path when the kernel starts (a .pth file's, the grader's
+    library; `one_process` has taken the working folder off it already) and the folder
+    holding the grader, each as a real path ending in a separator."""
     paths = sysconfig.get_paths()
     folders = [paths.get(name) for name in ("stdlib", "platstdlib", "purelib", "platlib")]
+    folders += [entry for entry in sys.path if entry and os.path.isabs(entry)]
+    working = os.path.join(os.path.realpath(os.getcwd()), "")
+    found = {os.path.join(os.path.realpath(f), "") for f in [*folders, grader_root] if f}
     return tuple(
-        sorted({os.path.join(os.path.realpath(f), "") for f in [*folders, grader_root] if f})
+        sorted(f for f in found if os.path.isdir(f) and not f.startswith(working) and f != "/")
     )
 
 

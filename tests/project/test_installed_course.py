@@ -143,7 +143,7 @@ def test_grade_grades_a_copied_notebook_with_the_packaged_course(started, venv, 
     )
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     (submission,) = json.loads(results.read_text())["submissions"]
-    assert submission["max_score"] == 15 and submission["status"] == "graded"
+    assert submission["max_score"] == 15 and submission["status"] == "graded", submission["errors"]
 
 
 def test_start_again_after_an_edit_keeps_the_learners_notebook(started, venv):
