@@ -38,9 +38,6 @@ def probe(objects: Mapping[str, Any], inputs: dict) -> dict:
     except LearnerError as error:
         return {"build": learner_failure(error)}
     found: dict[str, Any] = {"build": {"ok": True}}
-    found["embedding"] = embedding_facts(
-        layer, check=TITLE, limit=limit, values=True, owner="layer"
-    )
     input_batch = tf.constant(inputs["input_batch"], dtype=tf.int32)
     try:
         with tf.GradientTape() as tape:
@@ -59,6 +56,11 @@ def probe(objects: Mapping[str, Any], inputs: dict) -> dict:
         is_variable = is_a(matrix, tf.Variable) or _is_keras_variable(matrix)
         gradient = tape.gradient(total, matrix) if total is not None and is_variable else None
         found["gradient"] = {"type": "None" if gradient is None else type(gradient).__name__}
+    # After the first call, which creates a matrix made in build() (Keras' usual place), and
+    # before the step, the only thing that moves it.
+    found["embedding"] = embedding_facts(
+        layer, check=TITLE, limit=limit, values=True, owner="layer"
+    )
     # Last, as it moves the matrix: the judge checks the move against the gradient it chose.
     seed = int(inputs.get("step_seed", 0))
     found["step"] = known_step(layer, seed, check=TITLE, limit=limit, owner="layer")

@@ -60,6 +60,29 @@ def test_a_keras_embedding_exposed_as_embedding_matrix_passes():
     assert report.passed, str(report)
 
 
+class BuiltLayer(keras.layers.Layer):
+    """Also right: the matrix made in build(), Keras' usual place (red team 12: 0/6)."""
+
+    def __init__(self, vocabulary_size, embedding_dim, **kwargs):
+        super().__init__(**kwargs)
+        self.sizes = (vocabulary_size, embedding_dim)
+
+    def build(self, input_shape):
+        self.embedding_matrix = self.add_weight(
+            shape=self.sizes,
+            initializer=keras.initializers.RandomNormal(stddev=1 / np.sqrt(self.sizes[1])),
+            name="embedding_matrix",
+        )
+
+    def call(self, input_batch):
+        return tf.nn.embedding_lookup(self.embedding_matrix, input_batch)
+
+
+def test_a_matrix_made_in_build_passes():
+    report = run(BuiltLayer)
+    assert report.passed, str(report)
+
+
 class RawVariableLayer(EmbeddingLayer):
     def __init__(self, vocabulary_size, embedding_dim, **kwargs):
         keras.layers.Layer.__init__(self, **kwargs)
