@@ -17,7 +17,7 @@ NO_CODE = re.compile(
     r"^(\s*)(%(load_ext|reload_ext)\s+autoreload|%autoreload(\s+(0|1|2|3|now|off|all|explicit))?"
     r"|%pinfo2?\s+[A-Za-z_][\w.]*|\?{1,2}[A-Za-z_][\w.]*|[A-Za-z_][\w.]*\?{1,2}"
     rf"|%config\s+(InlineBackend|Completer)\.[A-Za-z_]\w*\s*=\s*({_SETTING})"
-    r"|%precision(\s+(\d+|%\.?\d*[fgeFGE]))?|%xmode(\s+(Plain|Context|Verbose|Minimal))?)\s*$"
+    r"|%precision(\s+(\d+|%\.?\d*[fgeFGE]))?|%xmode(\s+(Plain|Context|Minimal))?)\s*$"
 )
 """Magics that run no code of the notebook: autoreload (modules re-imported when their file
 changes), help (`name?`, `?name`, `name??`: a docstring or source shown, never returned), and

@@ -44,9 +44,20 @@ TAKING = frozenset(
         "gc.get_referrers",
         "gc.get_referents",
         "marshal.loads",
+        # ctypes reads any memory: pythonapi.PyEval_GetFrame() is a frame, raising only dlsym
+        "ctypes.dlopen",
+        "ctypes.dlsym",
+        "ctypes.dlsym/handle",
+        "ctypes.cdata",
+        "ctypes.cdata/buffer",
+        "ctypes.addressof",
+        "ctypes.string_at",
+        "ctypes.wstring_at",
+        "ctypes.PyObj_FromPtr",
+        "ctypes.call_function",
     }
 )
-"""Events that hand out frames, any object, or code objects."""
+"""Events that hand out frames, any object, code objects or raw memory."""
 FRAME_ATTRIBUTES = frozenset({"tb_frame", "gi_frame", "cr_frame", "ag_frame"})
 """Attributes that hand out a frame (audited as "object.__getattr__")."""
 
@@ -186,6 +197,8 @@ class Places:
         if not installed:
             return False
         if code.co_qualname != "<module>" and code.co_qualname not in READERS.get(relative, ()):
+            return False
+        if frame.f_locals.get("capture_locals"):  # traceback's StackSummary: reprs of locals
             return False
         module = sys.modules.get(str(frame.f_globals.get("__name__", "")))
         # the function's own module globals, not a copy made to feed it other helpers

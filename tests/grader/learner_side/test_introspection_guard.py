@@ -13,6 +13,7 @@ import signal
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 
 import nbformat
 import pytest
@@ -24,8 +25,9 @@ from grader.learner_side.introspection_guard import TRIPPED, parse_trip, trip_li
 CELL = "/tmp/ipykernel_1/123.py"
 
 
-def run_cell(source: str) -> subprocess.CompletedProcess:
-    """`source` run as a notebook cell in a fresh Python guarded like a graded kernel."""
+def run_cell(source: str, folder: Path) -> subprocess.CompletedProcess:
+    """`source` run as a notebook cell in a fresh Python guarded like a graded kernel, whose
+    working folder is `folder` (code under it is the notebook's, as a graded run's copy)."""
     program = textwrap.dedent(
         f"""
         import sys
@@ -37,7 +39,7 @@ def run_cell(source: str) -> subprocess.CompletedProcess:
         """
     )
     return subprocess.run(
-        [sys.executable, "-c", program], capture_output=True, text=True, timeout=120
+        [sys.executable, "-c", program], cwd=folder, capture_output=True, text=True, timeout=120
     )
 
 
@@ -71,6 +73,11 @@ TAKES = {
     ),
     "compile under a library's name": "import inspect\ncompile('x = 1', inspect.__file__, 'exec')",
     "marshal.loads": "import marshal\nmarshal.loads(marshal.dumps(1))",
+    "ctypes": "import ctypes\nctypes.pythonapi.PyEval_GetFrame",
+    "every frame's locals, as text": (
+        "import traceback\ntraceback.StackSummary.extract(traceback.walk_stack(None), "
+        "capture_locals=True)"
+    ),
 }
 
 
@@ -79,8 +86,8 @@ IN_ANOTHER_THREAD = {"sys._current_frames in a pool", "tb_frame in a thread's ta
 
 
 @pytest.mark.parametrize("name", TAKES)
-def test_a_cell_that_takes_a_frame_or_any_object_is_stopped_before_it_gets_it(name):
-    run = run_cell(TAKES[name])
+def test_a_cell_that_takes_a_frame_or_any_object_is_stopped_before_it_gets_it(name, tmp_path):
+    run = run_cell(TAKES[name], tmp_path)
     assert run.returncode == -signal.SIGKILL and "finished" not in run.stdout
     trip = parse_trip(run.stderr.strip().splitlines()[-1])
     assert trip is not None, run.stderr[-2000:]
@@ -88,7 +95,7 @@ def test_a_cell_that_takes_a_frame_or_any_object_is_stopped_before_it_gets_it(na
     assert [place for place, _ in trip["places"]][:1] == expected
 
 
-def test_what_libraries_read_frames_for_goes_on():
+def test_what_libraries_read_frames_for_goes_on(tmp_path):
     honest = """
 import collections, dataclasses, enum, logging, traceback, typing, warnings
 Pair = collections.namedtuple("Pair", "a b")
@@ -116,7 +123,7 @@ def f(x):
     return x * 2
 f(tf.constant(1.0))
 """
-    run = run_cell(honest)
+    run = run_cell(honest, tmp_path)
     assert run.returncode == 0 and "finished" in run.stdout, run.stderr[-3000:]
     assert TRIPPED not in run.stderr
 
