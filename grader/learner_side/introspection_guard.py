@@ -201,8 +201,8 @@ class Places:
         if frame.f_locals.get("capture_locals"):  # traceback's StackSummary: reprs of locals
             return False
         module = sys.modules.get(str(frame.f_globals.get("__name__", "")))
-        # the function's own module globals, not a copy made to feed it other helpers
-        return module is None or getattr(module, "__dict__", None) is frame.f_globals
+        # its own module's globals, not others made to feed it helpers (exec of its code)
+        return module is not None and getattr(module, "__dict__", None) is frame.f_globals
 
 
 def frame_allowed(places: Places, frame: Any, event: str) -> bool:

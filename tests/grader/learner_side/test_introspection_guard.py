@@ -74,6 +74,11 @@ TAKES = {
     "compile under a library's name": "import inspect\ncompile('x = 1', inspect.__file__, 'exec')",
     "marshal.loads": "import marshal\nmarshal.loads(marshal.dumps(1))",
     "ctypes": "import ctypes\nctypes.pythonapi.PyEval_GetFrame",
+    "a reader's code run with the notebook's globals": (
+        "import logging, types\n"
+        "spy = dict(vars(logging), __name__='spy', _is_internal_frame=print)\n"
+        "types.FunctionType(logging.Logger.findCaller.__code__, spy)(None)"
+    ),
     "every frame's locals, as text": (
         "import traceback\ntraceback.StackSummary.extract(traceback.walk_stack(None), "
         "capture_locals=True)"
