@@ -77,7 +77,7 @@ TAKES = {
     "a reader's code run with the notebook's globals": (
         "import logging, types\n"
         "spy = dict(vars(logging), __name__='spy', _is_internal_frame=print)\n"
-        "types.FunctionType(logging.Logger.findCaller.__code__, spy)(None)"
+        "types.FunctionType(logging.Logger.findCaller.__code__, spy)(None, False, 1)"
     ),
     "every frame's locals, as text": (
         "import traceback\ntraceback.StackSummary.extract(traceback.walk_stack(None), "
