@@ -64,7 +64,8 @@ SUBMISSIONS: dict[str, tuple[str, ...]] = {
     "sys_exit": ("import sys\nsys.exit(3)", DOUBLE),
     "raise_system_exit": ("raise SystemExit", DOUBLE),
     "os_exit": (DOUBLE, "import os\nos._exit(1)"),
-    "segfault": (DOUBLE, "import ctypes\nctypes.string_at(0)"),
+    "segfault": (DOUBLE, "import faulthandler\nfaulthandler._sigsegv()"),
+    "ctypes_read": (DOUBLE, "import ctypes\nctypes.string_at(0)"),  # refused before it reads
     "print_flood": ("for i in range(200_000):\n    print('x' * 100)", DOUBLE),
     "c_level_flood": ("import os\nfor i in range(50_000):\n    os.write(1, b'y' * 100)", DOUBLE),
     "writes_files_around": (
@@ -282,6 +283,12 @@ def test_a_dying_kernel_scores_zero_with_the_reason(graded, name):
     result = graded[name]
     assert (result.status, result.score, result.max_score) == ("kernel died", 0, 3)
     assert "kernel died" in messages(result) and "cell 2" in messages(result)
+
+
+def test_reading_raw_memory_with_ctypes_is_refused_and_flagged(graded):
+    result = graded["ctypes_read"]
+    assert (result.status, result.score) == ("flagged", 0)
+    assert any("cell 2, line 2: run-time-introspection: `ctypes." in e for e in result.errors)
 
 
 @pytest.mark.parametrize("name", ["print_flood", "c_level_flood"])
