@@ -17,7 +17,8 @@ with such a name, `CodeType`, `code.replace`, `marshal.loads` outside the import
 
 Anything else stops the kernel at once (SIGKILL, before the frame is handed over), after one
 line on its stderr, `TRIPPED` then the event and the notebook's file and line, which the
-grading process reports as run-time tampering.
+grading process reports as run-time tampering. Signal handlers, which CPython calls with a
+frame, are refused the same way (`_signal.signal` is wrapped: no audit event covers them).
 """
 
 from __future__ import annotations
@@ -91,6 +92,8 @@ READERS: dict[str, frozenset[str]] = {
     "IPython/core/interactiveshell.py": frozenset(
         {"InteractiveShell.showtraceback", "InteractiveShell._format_exception_for_storage"}
     ),
+    # ipykernel sets its SIGINT handler around each request (signal.signal, watched too)
+    "ipykernel/kernelbase.py": frozenset({"Kernel.pre_handler_hook", "Kernel.post_handler_hook"}),
     "keras/src/utils/traceback_utils.py": frozenset({"_process_traceback_frames"}),
     "tensorflow/python/util/traceback_utils.py": frozenset({"_process_traceback_frames"}),
     "tensorflow/python/platform/tf_logging.py": frozenset({"_logger_find_caller"}),
@@ -348,3 +351,22 @@ def install(grader_root: str) -> None:
             kill(pid, signal.SIGKILL)
 
     sys.addaudithook(make_hook(places, trip))
+    _guard_signal_handlers(places, trip)
+
+
+def _guard_signal_handlers(places: Places, trip: Callable[[str, Any], None]) -> None:
+    """Refuse the notebook's code a Python signal handler, which CPython calls with the frame
+    running when the signal came (no audit event hands it over): `signal.signal` looks
+    `_signal.signal` up at each call, so wrapping that covers both."""
+    import _signal
+
+    install_handler = _signal.signal
+
+    def guarded(signalnum: Any, handler: Any) -> Any:
+        if callable(handler):
+            caller = sys._getframe(1)
+            if not frame_allowed(places, caller, "signal.signal"):
+                trip("signal.signal", caller)
+        return install_handler(signalnum, handler)
+
+    _signal.signal = guarded

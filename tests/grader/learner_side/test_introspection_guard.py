@@ -74,6 +74,9 @@ TAKES = {
     "compile under a library's name": "import inspect\ncompile('x = 1', inspect.__file__, 'exec')",
     "marshal.loads": "import marshal\nmarshal.loads(marshal.dumps(1))",
     "ctypes": "import ctypes\nctypes.pythonapi.PyEval_GetFrame",
+    "a signal handler, called with a frame": (
+        "import signal\nsignal.signal(signal.SIGUSR1, {}.__setitem__)"
+    ),
     "a reader's code run with the notebook's globals": (
         "import logging, types\n"
         "spy = dict(vars(logging), __name__='spy', _is_internal_frame=print)\n"
