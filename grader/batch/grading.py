@@ -187,7 +187,6 @@ async def grade_notebook(
     findings = scan_notebook(notebook)
     result.errors.extend(f"flagged: {finding}" for finding in findings[:20])
     if findings and not options.allow_flagged:
-        result.status = "flagged"
         what = (
             "imports a module graded runs do not allow"
             if findings[0].rule == "unlisted-module"
@@ -198,8 +197,7 @@ async def grade_notebook(
             f"{findings[0].rule}; {len(findings)} finding(s) in all, listed with the errors). "
             "An instructor who has reviewed the notebook can grade it with --allow-flagged."
         )
-        result.reports = failed_reports(planned, reason, attempted=True)
-        return _timed(result, clock, "setup")
+        return _timed(_flagged(result, planned, reason), clock, "setup")
 
     inputs: dict[int, Any] = {}
     for number, (request, spec) in enumerate(planned):
@@ -232,20 +230,15 @@ async def grade_notebook(
     result.timings = run.timings
     result.peak_memory_mb = run.peak_memory_mb
     if run.trips:  # the guard stopped the kernel: nothing it computed is graded
-        result.status = "flagged"
         result.errors.extend(f"flagged: {trip}" for trip in run.trips)
-        where = (
-            f"cell {run.trips[0].cell}, line {run.trips[0].line}"
-            if run.trips[0].cell
-            else ("the notebook's code")
-        )
+        first = run.trips[0]
+        where = f"cell {first.cell}, line {first.line}" if first.cell else "the notebook's code"
         reason = (
             f"flagged, not graded: {where} took the running program's frames or objects "
-            f"({run.trips[0].code}), which reaches into the grading machinery, and the kernel "
-            "was stopped (rule run-time-introspection)"
+            f"({first.code}), which reaches into the grading machinery, and the kernel was "
+            "stopped (rule run-time-introspection)"
         )
-        result.reports = failed_reports(planned, reason, attempted=True)
-        return _timed(result, clock, "judging")
+        return _timed(_flagged(result, planned, reason), clock, "judging")
 
     for number, (request, spec) in enumerate(planned):
         graded = request.graded_objects(spec)
@@ -276,6 +269,13 @@ async def grade_notebook(
                 )
         result.reports.append((request.name, report))
     return _timed(result, clock, "judging")
+
+
+def _flagged(result: SubmissionResult, planned: list, reason: str) -> SubmissionResult:
+    """`result` flagged: every check's items failed with `reason`, as attempted."""
+    result.status = "flagged"
+    result.reports = failed_reports(planned, reason, attempted=True)
+    return result
 
 
 def _timed(result: SubmissionResult, clock: PhaseClock, phase: str) -> SubmissionResult:
