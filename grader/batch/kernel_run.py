@@ -39,6 +39,7 @@ from grader.batch.kernel_process import (
     own_process_group,
     running_kernel,
 )
+from grader.batch.magics import as_plain_python
 from grader.batch.phases import (
     PhaseClock,
     imports_tensorflow,
@@ -186,6 +187,9 @@ async def run_notebook(
                 for index, cell in enumerate(notebook.cells):
                     if cell.cell_type != "code":
                         continue
+                    # The magics the scan read as Python run as that Python: IPython's magic
+                    # machinery takes frames (to expand $names), which the guard refuses.
+                    cell.source = as_plain_python(str(cell.source))
                     if time.monotonic() >= deadline:
                         raise CellTimeoutError("deadline passed")
                     stage = f"cell {index + 1}"

@@ -8,12 +8,13 @@ variables (through `sys._getframe`, `inspect`, a traceback's `tb_frame`, a gener
 the red teams made began. The static scan refuses those constructs it can see; this refuses
 them when they run, whatever spelling reached them.
 
-A frame may be taken only on behalf of library code that reads it and hands no frame back:
-walking out from the code that takes it, the first frame met must be such a reader (`READERS`,
-the grader's own code) before any frame of code that is not installed library code (a cell,
-`exec`'d text, a file the notebook wrote). Tracing, profiling and audit hooks may be set by the
-grader's code alone; no code may make code objects that pass for library files (`compile`
-with such a name, `CodeType`, `code.replace`, `marshal.loads` outside the import system).
+A frame may be taken only by library code that reads it and hands none back: the innermost
+Python frame when it is taken (past `HELPERS` such as `inspect.currentframe`, which take it
+for their caller) must be such a reader (`READERS`: the very function, with its own module's
+globals), an installed module's own code while it is imported, or the grader's code. Tracing,
+profiling and audit hooks may be set by the grader's code alone; no code may make code
+objects that pass for library files (`compile` with such a name and other text, `CodeType`,
+`code.replace`, `marshal.loads` outside the import system).
 
 Anything else stops the kernel at once (SIGKILL, before the frame is handed over), after one
 line on its stderr, `TRIPPED` then the event and the notebook's file and line, which the
@@ -30,6 +31,11 @@ import sys
 import sysconfig
 from collections.abc import Callable, Iterable
 from typing import Any
+
+_realpath, _isabs, _modules = os.path.realpath, os.path.isabs, sys.modules
+_vars, _getattr, _hasattr = vars, getattr, hasattr
+"""Taken when the guard is imported, before any notebook code: a function the notebook patches
+later cannot lie to it about where code comes from."""
 
 TRIPPED = "grader-introspection-guard:"
 """How the kernel's stderr line that reports a refused event starts."""
@@ -103,28 +109,62 @@ READERS: dict[str, frozenset[str]] = {
     "absl/flags/_helpers.py": frozenset({"get_calling_module_object_and_name"}),
     "absl/flags/_defines.py": frozenset({"disclaim_key_flags"}),
     "scipy/_lib/_bunch.py": frozenset({"_make_tuple_bunch"}),
+    "tensorflow/python/util/deprecation.py": frozenset({"_call_location"}),
+    "tensorflow/python/autograph/operators/py_builtins.py": frozenset(
+        {"super_in_original_context"}
+    ),
+    "tensorflow/python/util/module_wrapper.py": frozenset({"get_rename_v2"}),
+    "matplotlib/axes/_base.py": frozenset({"_process_plot_var_args.__call__"}),
+    "numpy/matrixlib/defmatrix.py": frozenset({"bmat"}),
+    "numpy/lib/index_tricks.py": frozenset({"AxisConcatenator.__getitem__"}),
+    "numpy/lib/_index_tricks_impl.py": frozenset({"AxisConcatenator.__getitem__"}),
+    "ipywidgets/widgets/utils.py": frozenset({"deprecation", "_external_stacklevel"}),
+    "ipywidgets/widgets/widget.py": frozenset(
+        {"Widget.widgets", "Widget._active_widgets", "Widget._widget_types", "Widget.widget_types"}
+    ),
+    "IPython/core/ultratb.py": frozenset(
+        {"VerboseTB.get_records", "VerboseTB.get_records.<locals>.<setcomp>"}
+    ),
 }
-"""(New frames are handed on only inside a traceback, whose `tb_frame` is watched again.)"""
-RUNS_ANYTHING: dict[str, frozenset[str]] = {
-    "threading.py": frozenset({"Thread.run", "Timer.run"}),
-    "concurrent/futures/thread.py": frozenset({"_WorkItem.run"}),
-    "asyncio/events.py": frozenset({"Handle._run"}),
-    "tornado/ioloop.py": frozenset({"IOLoop._run_callback"}),
+"""The reader must be the code that takes the frame, or call the `HELPERS` that do: a reader
+further out (which may run the notebook's callables: a loader's `get_source`, a finalizer)
+vouches for nothing. New frames are handed on only inside a traceback, whose `tb_frame` is
+watched again."""
+GRADER_READERS: dict[str, frozenset[str]] = {
+    # the grader's own takes, by file in the grader package: nothing else of it vouches (it
+    # calls the notebook's objects, and runs its finalizers)
+    "learner_side/kernel_probe.py": frozenset({"run_probes"}),
+    "learner_side/calling.py": frozenset({"_alarm", "_watchdog.<locals>.interrupt_until_done"}),
+    "learner_side/reuse.py": frozenset({"watching_for"}),
+    "learner_side/introspection_guard.py": frozenset(
+        {"_guard_signal_handlers.<locals>.guarded", "_guard_gc_debug.<locals>.guarded"}
+    ),
 }
-"""Installed functions that call whatever callable they are given: met walking out, they
-count as the notebook's code (`Thread(target=out.extend, args=[map(attrgetter(...), ...)])`
-takes a frame with no frame of the notebook's on the stack)."""
-GLOBAL_TAKING = frozenset(
-    {
-        "sys._current_frames",
-        "sys._current_exceptions",
-        "gc.get_objects",
-        "gc.get_referrers",
-        "gc.get_referents",
-    }
+UNAVAILABLE = frozenset(
+    {"greenlet", "gevent", "torch", "_testcapi", "_testinternalcapi", "_xxsubinterpreters"}
 )
-"""Takes that reach other threads' frames or any object: refused without a reader even when
-no code of the notebook's is on this thread's stack."""
+"""Installed modules that hand out frames without an audit event (greenlet's `gr_frame`,
+torch's frame evaluation hook, CPython's test modules): importing one stops the kernel."""
+HELPERS: dict[str, frozenset[str]] = {
+    "inspect.py": frozenset({"currentframe", "stack", "getouterframes", "getframeinfo"}),
+    "logging/__init__.py": frozenset({"<lambda>"}),  # currentframe = lambda: sys._getframe(1)
+    "traceback.py": frozenset(
+        {
+            "walk_stack",
+            "walk_tb",
+            "_walk_tb_with_full_positions",
+            "StackSummary.extract.<locals>.extended_frame_gen",
+            "StackSummary.extract",
+        }
+    ),
+    "tensorflow/python/util/tf_inspect.py": frozenset({"currentframe", "stack"}),
+    "tensorflow/python/platform/tf_logging.py": frozenset({"_get_caller"}),
+    "ipywidgets/widgets/utils.py": frozenset({"_get_frame"}),
+    "signal.py": frozenset({"signal"}),  # installs a handler for its caller
+    "tensorflow/python/autograph/operators/py_builtins.py": frozenset({"_find_originating_frame"}),
+}
+"""Installed functions that take a frame for their caller and hand it back: walking out from
+the take, they are passed over to reach the reader that asked."""
 
 
 def installed_folders(grader_root: str) -> tuple[str, ...]:
@@ -147,7 +187,7 @@ class Places:
 
     def __init__(self, folders: Iterable[str], grader_folder: str) -> None:
         self.folders = tuple(folders)
-        self.grader_folder = os.path.join(os.path.realpath(grader_folder), "")
+        self.grader_folder = os.path.join(_realpath(grader_folder), "")
         self._seen: dict[str, tuple[bool, str]] = {}
 
     def installed(self, filename: Any) -> bool:
@@ -170,55 +210,95 @@ class Places:
     def _locate(self, filename: str) -> tuple[bool, str]:
         if filename.startswith("<frozen ") and filename.endswith(">"):
             return True, filename
-        if not os.path.isabs(filename):
+        if not _isabs(filename):
             return False, ""
-        real = os.path.realpath(filename)
+        real = _realpath(filename)
         inside = [folder for folder in self.folders if real.startswith(folder)]
         if not inside:
             return False, ""
         return True, real[len(max(inside, key=len)) :]  # site-packages, not a folder above it
 
+    def grader_reader(self, frame: Any) -> bool:
+        """Whether `frame` runs one of the grader's own `GRADER_READERS`."""
+        code = frame.f_code
+        if not self.grader(code.co_filename):
+            return False
+        relative = os.path.relpath(_realpath(code.co_filename), self.grader_folder)
+        return code.co_qualname in GRADER_READERS.get(relative.replace(os.sep, "/"), ())
+
     def grader(self, filename: Any) -> bool:
         """Whether `filename` is a file of the grader's own package."""
-        return self.installed(filename) and os.path.realpath(filename).startswith(
-            self.grader_folder
-        )
+        return self.installed(filename) and _realpath(filename).startswith(self.grader_folder)
 
-    def notebook(self, frame: Any) -> bool:
-        """Whether `frame` runs code of the notebook's: not installed, or an installed function
-        that calls what it is given (`RUNS_ANYTHING`)."""
-        installed, relative = self._where(frame.f_code.co_filename)
-        return not installed or frame.f_code.co_qualname in RUNS_ANYTHING.get(relative, ())
+    def helper(self, frame: Any) -> bool:
+        """Whether `frame` runs one of the `HELPERS` (which hand their caller the frame)."""
+        code = frame.f_code
+        installed, relative = self._where(code.co_filename)
+        return installed and code.co_qualname in HELPERS.get(relative, ())
 
     def reader(self, frame: Any) -> bool:
-        """Whether `frame` runs the grader's code, an installed module's own code (run once,
-        on import), or a `READERS` function, with its own module's globals."""
+        """Whether `frame` runs the grader's code, an installed module's own code while it is
+        imported, or a `READERS` function: the very function of the module that file is, with
+        that module's globals (not a copy of it, nor its code run anew)."""
         code = frame.f_code
         if self.grader(code.co_filename):
-            return True
+            return self.grader_reader(frame)
         installed, relative = self._where(code.co_filename)
-        if not installed:
+        if not installed or frame.f_locals.get("capture_locals"):  # reprs of every local
             return False
-        if code.co_qualname != "<module>" and code.co_qualname not in READERS.get(relative, ()):
+        module = _modules.get(module_name(relative))
+        if module is None or _getattr(module, "__dict__", None) is not frame.f_globals:
             return False
-        if frame.f_locals.get("capture_locals"):  # traceback's StackSummary: reprs of locals
+        if code.co_qualname == "<module>":
+            spec = _getattr(module, "__spec__", None)
+            return bool(_getattr(spec, "_initializing", False))
+        if code.co_qualname not in READERS.get(relative, ()):
             return False
-        module = sys.modules.get(str(frame.f_globals.get("__name__", "")))
-        # its own module's globals, not others made to feed it helpers (exec of its code)
-        return module is not None and getattr(module, "__dict__", None) is frame.f_globals
+        if ".<locals>." in code.co_qualname:  # a comprehension of a reader, called by it
+            outer = frame.f_back
+            enclosing = code.co_qualname.split(".<locals>.")[0]
+            return (
+                outer is not None and outer.f_code.co_qualname == enclosing and (self.reader(outer))
+            )
+        found: Any = module
+        for part in code.co_qualname.split("."):  # without running properties on the way
+            found = _vars(found).get(part) if _hasattr(found, "__dict__") else None
+            if found is None:  # a class its module is still building (a metaclass's work)
+                return bool(_getattr(_getattr(module, "__spec__", None), "_initializing", False))
+        for unwrap in ("__func__", "fget"):  # a classmethod's, a (static) property's
+            found = _getattr(found, unwrap, found)
+        return _getattr(found, "__code__", None) is code
 
 
-def frame_allowed(places: Places, frame: Any, event: str) -> bool:
-    """Whether a frame (or object) taken by `frame`'s code may be handed over: walking out, a
-    reader is met before any code of the notebook's; with neither, only a frame of this
-    thread's own stack (the tool's and the libraries' work)."""
-    while frame is not None:
-        if places.reader(frame):
-            return True
-        if places.notebook(frame):
-            return False
+def module_name(relative: str) -> str:
+    """The module an installed file is (`logging/__init__.py` -> `logging`)."""
+    if relative.startswith("<frozen ") and relative.endswith(">"):
+        return relative[len("<frozen ") : -1]
+    name = relative[: -len(".py")] if relative.endswith(".py") else relative
+    name = name.replace(os.sep, ".")
+    return name[: -len(".__init__")] if name.endswith(".__init__") else name
+
+
+def frame_allowed(places: Places, frame: Any) -> bool:
+    """Whether a frame (or object) taken with `frame` the innermost Python frame may be
+    handed over: `frame` is a reader, or helpers that take it for their caller lead to one.
+    Anything else is refused: a frame taken by C code the notebook assembled (`map`,
+    `functools.partial`) has some other function innermost, whatever is further out."""
+    while frame is not None and places.helper(frame):
         frame = frame.f_back
-    return event not in GLOBAL_TAKING
+    return frame is not None and places.reader(frame)
+
+
+def cached_bytecode(places: Places, frame: Any) -> bool:
+    """Whether `frame` unmarshals code as the import system does for an installed module: its
+    `_compile_bytecode`, reading bytecode cached in an installed folder (the notebook cannot
+    write there, so the code is the file's)."""
+    code = frame.f_code
+    if code.co_filename != "<frozen importlib._bootstrap_external>":
+        return False
+    if code.co_qualname != "_compile_bytecode":
+        return False
+    return places.installed(frame.f_locals.get("bytecode_path"))
 
 
 def compile_allowed(places: Places, source: Any, filename: Any) -> bool:
@@ -235,62 +315,73 @@ def compile_allowed(places: Places, source: Any, filename: Any) -> bool:
             text = file.read()
     except OSError:
         return False
+    # The file's text, or a piece of it: CPython's traceback printer compiles the line it shows
+    # (a piece run with its module's globals is no reader: no module is being imported then)
     if isinstance(source, str):
-        return text.decode("utf-8", "surrogateescape") == source
-    return isinstance(source, bytes | bytearray | memoryview) and text == bytes(source)
+        return source.strip() in text.decode("utf-8", "surrogateescape")
+    return isinstance(source, bytes | bytearray | memoryview) and bytes(source).strip() in text
 
 
 def make_hook(places: Places, trip: Callable[[str, Any], None]) -> Callable[[str, tuple], None]:
-    """The audit hook: `trip(event, frame)` for each refused event (`frame`: the code that
-    raised it). Events its own work raises are not looked at."""
+    """The audit hook: `trip(event, frame)` for each refused event (`frame`: the innermost
+    Python frame when it was raised). Only its own `sys._getframe` goes unchecked: whatever
+    else runs while it decides (a patched function it calls) is checked as any code is."""
     get_frame = sys._getframe
-    busy: set[int] = set()
-    import _thread
-
-    thread_id = _thread.get_ident
+    taking = [False]
+    watched = TAKING | HOOKS | {"compile", "code.__new__", "import"}
 
     def hook(event: str, arguments: tuple) -> None:
         if event == "object.__getattr__":
             if len(arguments) < 2 or arguments[1] not in FRAME_ATTRIBUTES:
                 return
-        elif (
-            event not in TAKING
-            and event not in HOOKS
-            and event
-            not in (
-                "compile",
-                "code.__new__",
-            )
-        ):
+        elif event not in watched:
             return
-        me = thread_id()
-        if me in busy:
+        if event == "sys._getframe" and taking[0]:
+            return  # the hook's own, just below
+        if event == "import":
+            name = str(arguments[0]) if arguments else ""
+            if name.split(".")[0] in UNAVAILABLE:
+                trip("import " + name[:100], _frame_or_none(get_frame, taking))
             return
-        busy.add(me)
+        frame = _frame_or_none(get_frame, taking)
         try:
-            try:
-                frame = get_frame(1)
-            except ValueError:  # raised by C code with no Python frame (a bare thread)
-                frame = None
-            if frame is None:
-                allowed = event == "compile" and compile_allowed(places, *arguments[:2])
-            elif event in HOOKS:
-                allowed = places.grader(frame.f_code.co_filename)
-            elif event == "compile":
-                allowed = compile_allowed(places, *arguments[:2])
-            elif event in ("code.__new__", "marshal.loads"):  # code that may pass for a library's
-                allowed = places.installed(frame.f_code.co_filename) or (
-                    event == "code.__new__"
-                    and not places.installed(arguments[1] if len(arguments) > 1 else None)
-                )
-            else:
-                allowed = frame_allowed(places, frame, event)
-            if not allowed:
-                trip(f"getattr {arguments[1]}" if event == "object.__getattr__" else event, frame)
-        finally:
-            busy.discard(me)
+            allowed = _decide(places, event, arguments, frame)
+        except BaseException:  # a decision that fails refuses (a patched helper, a recursion)
+            allowed = False
+        if not allowed:
+            trip(f"getattr {arguments[1]}" if event == "object.__getattr__" else event, frame)
 
     return hook
+
+
+def _decide(places: Places, event: str, arguments: tuple, frame: Any) -> bool:
+    """Whether `event`, raised with `frame` innermost, may go on."""
+    if frame is None:
+        allowed = event == "compile" and compile_allowed(places, *arguments[:2])
+    elif event in HOOKS:
+        allowed = places.grader_reader(frame)
+    elif event == "compile":
+        allowed = compile_allowed(places, *arguments[:2])
+    elif event == "code.__new__":  # code that may pass for a library's
+        allowed = places.installed(frame.f_code.co_filename) or not places.installed(
+            arguments[1] if len(arguments) > 1 else None
+        )
+    elif event == "marshal.loads":
+        allowed = cached_bytecode(places, frame)
+    else:
+        allowed = frame_allowed(places, frame)
+    return allowed
+
+
+def _frame_or_none(get_frame: Callable[[int], Any], taking: list) -> Any:
+    """The innermost Python frame below the hook (None on a thread with none)."""
+    taking[0] = True
+    try:
+        return get_frame(2)
+    except ValueError:  # raised by C code with no Python frame (a bare thread)
+        return None
+    finally:
+        taking[0] = False
 
 
 def notebook_places(places: Places, frame: Any, limit: int = 8) -> list[tuple[str, int]]:
@@ -343,7 +434,10 @@ def install(grader_root: str) -> None:
     identity = (fstat(report).st_dev, fstat(report).st_ino)
 
     def trip(event: str, frame: Any) -> None:
-        line = trip_line(event, notebook_places(places, frame), taken_through(places, frame))
+        try:
+            line = trip_line(event, notebook_places(places, frame), taken_through(places, frame))
+        except BaseException:  # whatever it cannot describe, it still stops
+            line = trip_line(event, [], "?")
         try:
             if (fstat(report).st_dev, fstat(report).st_ino) == identity:  # not swapped since
                 write(report, line.encode("ascii"))
@@ -352,6 +446,22 @@ def install(grader_root: str) -> None:
 
     sys.addaudithook(make_hook(places, trip))
     _guard_signal_handlers(places, trip)
+    _guard_gc_debug(places, trip)
+
+
+def _guard_gc_debug(places: Places, trip: Callable[[str, Any], None]) -> None:
+    """Refuse the notebook's code `gc.DEBUG_SAVEALL`, which keeps every collected object, dead
+    frames and tracebacks too, in `gc.garbage` (no audit event covers it)."""
+    import gc
+
+    set_debug, saving = gc.set_debug, gc.DEBUG_SAVEALL
+
+    def guarded(flags: int) -> None:
+        if int(flags) & saving and not frame_allowed(places, sys._getframe(1)):
+            trip("gc.set_debug", sys._getframe(1))
+        set_debug(flags)
+
+    gc.set_debug = guarded
 
 
 def _guard_signal_handlers(places: Places, trip: Callable[[str, Any], None]) -> None:
@@ -365,7 +475,7 @@ def _guard_signal_handlers(places: Places, trip: Callable[[str, Any], None]) -> 
     def guarded(signalnum: Any, handler: Any) -> Any:
         if callable(handler):
             caller = sys._getframe(1)
-            if not frame_allowed(places, caller, "signal.signal"):
+            if not frame_allowed(places, caller):
                 trip("signal.signal", caller)
         return install_handler(signalnum, handler)
 

@@ -109,5 +109,7 @@ if __name__ == "__main__":
     from grader.learner_side import introspection_guard
 
     introspection_guard.install(os.path.dirname(os.path.dirname(os.path.dirname(__file__))))
-    sys.argv[0] = "ipykernel_launcher"
+    # Plain tracebacks (the tool keeps only an error's name and message): the verbose ones hand
+    # frames around in stack_data, which the guard would take for the notebook's takes.
+    sys.argv[0:1] = ["ipykernel_launcher", "--InteractiveShell.xmode=Plain"]
     runpy.run_module("ipykernel_launcher", run_name="__main__", alter_sys=True)

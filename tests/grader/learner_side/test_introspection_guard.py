@@ -74,6 +74,8 @@ TAKES = {
     "compile under a library's name": "import inspect\ncompile('x = 1', inspect.__file__, 'exec')",
     "marshal.loads": "import marshal\nmarshal.loads(marshal.dumps(1))",
     "ctypes": "import ctypes\nctypes.pythonapi.PyEval_GetFrame",
+    "gc keeping dead frames in gc.garbage": "import gc\ngc.set_debug(gc.DEBUG_SAVEALL)",
+    "greenlet's gr_frame": "import greenlet",
     "a signal handler, called with a frame": (
         "import signal\nsignal.signal(signal.SIGUSR1, {}.__setitem__)"
     ),
