@@ -17,12 +17,16 @@ NO_CODE = re.compile(
     r"^(\s*)(%(load_ext|reload_ext)\s+autoreload|%autoreload(\s+(0|1|2|3|now|off|all|explicit))?"
     r"|%pinfo2?\s+[A-Za-z_][\w.]*|\?{1,2}[A-Za-z_][\w.]*|[A-Za-z_][\w.]*\?{1,2}"
     rf"|%config\s+(InlineBackend|Completer)\.[A-Za-z_]\w*\s*=\s*({_SETTING})"
-    r"|%precision(\s+(\d+|%\.?\d*[fgeFGE]))?|%xmode(\s+(Plain|Context|Minimal))?)\s*$"
+    r"|%precision(\s+(\d+|%\.?\d*[fgeFGE]))?|%xmode(\s+(Plain|Context|Minimal))?"
+    r"|[%!](pip3?|conda|mamba)\s+install(\s+[-\w.=<>~\[\],:/@+]+)+"
+    r"|!python3?\s+-m\s+pip\s+install(\s+[-\w.=<>~\[\],:/@+]+)+)\s*$"
 )
 """Magics that run no code of the notebook: autoreload (modules re-imported when their file
 changes), help (`name?`, `?name`, `name??`: a docstring or source shown, never returned), and
 display settings: `%config InlineBackend.figure_format = "retina"` (or `Completer.` ...) set
-to a literal, `%precision 3`, `%xmode Minimal`."""
+to a literal, `%precision 3`, `%xmode Minimal`; and package installs (`%pip install seqeval`,
+`!pip install -q tqdm`), which a graded run skips: the kernel has the course's packages, and
+runs the `pass` the scan read instead."""
 
 
 def as_plain_python(source: str) -> str:

