@@ -101,6 +101,14 @@ class DiskWatch:
                 stop()
                 return
 
+    def check(self, pids: list[int]) -> bool:
+        """One look now (the polls may have missed a burst): whether a limit is passed."""
+        allocated, entries = self._use(pids)
+        self.peak_bytes = max(self.peak_bytes, allocated)
+        if allocated > self.limit_bytes or entries > self.limit_entries:
+            self.exceeded = True
+        return self.exceeded
+
     def _use(self, pids: list[int]) -> tuple[int, int]:
         allocated, entries = disk_use(self.folders, self.limit_entries)
         return allocated + held_open(pids), entries

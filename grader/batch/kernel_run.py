@@ -224,7 +224,12 @@ async def run_notebook(
                         probe_cell, len(notebook.cells) - 1, store_history=False
                     )
                 )
-                if await wait_for_seal(execution, output_dir / SEALED, client):
+                sealed = await wait_for_seal(execution, output_dir / SEALED, client)
+                if sealed and disk.check(kernel_processes(kernel_pid())):
+                    # a burst of writes between two polls (a memfd filled in a few ms)
+                    result.status = "out of disk"
+                    result.errors.append(_out_of_disk(disk, "the grader's checks"))
+                elif sealed:
                     # The kernel stopped itself once its results were complete: copy them out
                     # now, before any code of the notebook could run again, and check the seal.
                     with tempfile.TemporaryDirectory(prefix="grader-results-") as private:
@@ -250,10 +255,7 @@ async def run_notebook(
                 await asyncio.sleep(0)  # let the watches record why
                 if disk.exceeded:
                     result.status = "out of disk"
-                    result.errors.append(
-                        "the notebook's files (in its folders, or deleted while held open) held "
-                        f"{disk.describe_limit()} and its kernel was stopped while running {stage}"
-                    )
+                    result.errors.append(_out_of_disk(disk, stage))
                 elif watch.exceeded:
                     result.status = "out of memory"
                     result.errors.append(
@@ -292,6 +294,14 @@ async def run_notebook(
     if output_dir is not None:
         shutil.rmtree(output_dir.parent, ignore_errors=True)
     return result
+
+
+def _out_of_disk(disk: DiskWatch, stage: str) -> str:
+    """Why a kernel that held too much was stopped."""
+    return (
+        "the notebook's files (in its folders, or deleted while held open) held "
+        f"{disk.describe_limit()} and its kernel was stopped while running {stage}"
+    )
 
 
 def _loaded_tensorflow(cell: nbformat.NotebookNode, pid: int | None) -> bool:

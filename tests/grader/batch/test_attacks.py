@@ -650,3 +650,13 @@ def test_honest_code_that_libraries_read_frames_for_keeps_its_points(tmp_path):
     write_notebook(tmp_path / "honest.ipynb", honest, "raise RuntimeError('a cell that fails')")
     result = grade(tmp_path)["honest"]
     assert (result.status, result.score) == ("graded", 3), result.errors
+
+
+def test_a_burst_of_writes_between_two_looks_is_still_caught(tmp_path, monkeypatch):
+    # CI once saw a memfd filled between two polls, then the probe sealed: graded 3/3
+    monkeypatch.setattr(disk_watch, "MAX_WRITTEN_BYTES", 16 * 2**20)
+    monkeypatch.setattr(disk_watch, "POLL_SECONDS", 3600.0)  # no poll: only the last look
+    burst = "import os\nheld = os.memfd_create('hidden')\nos.write(held, b'x' * 32 * 2**20)"
+    write_notebook(tmp_path / "burst.ipynb", DOUBLE, burst)
+    result = grade(tmp_path, timeout=60.0)["burst"]
+    assert (result.status, result.score) == ("out of disk", 0)
