@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import re
 
-MATPLOTLIB = re.compile(r"^(\s*)%matplotlib(\s+(inline|agg|notebook|widget|ipympl))?\s*$")
+_COMMENT = r"(\s+#[^\n]*)?"  # `%pip install -q seqeval  # for the F1 table`
+MATPLOTLIB = re.compile(
+    rf"^(\s*)%matplotlib(\s+(inline|agg|notebook|widget|ipympl))?{_COMMENT}\s*$"
+)
 """`%matplotlib inline`: a backend by its plain name (a `module://` backend imports code)."""
 _OPTIONS = r"(\s+-([nrp]\s*\d+|[tcqo]))*"  # %timeit's -n 10 -r3 -q ...
 TIME_LINE = re.compile(rf"^(\s*)%(time|timeit)\b{_OPTIONS}\s+(?P<code>\S.*)$")
@@ -19,7 +22,8 @@ NO_CODE = re.compile(
     rf"|%config\s+(InlineBackend|Completer)\.[A-Za-z_]\w*\s*=\s*({_SETTING})"
     r"|%precision(\s+(\d+|%\.?\d*[fgeFGE]))?|%xmode(\s+(Plain|Context|Minimal))?"
     r"|[%!](pip3?|conda|mamba)\s+install(\s+[-\w.=<>~\[\],:/@+]+)+"
-    r"|!python3?\s+-m\s+pip\s+install(\s+[-\w.=<>~\[\],:/@+]+)+)\s*$"
+    r"|!python3?\s+-m\s+pip\s+install(\s+[-\w.=<>~\[\],:/@+]+)+)"
+    rf"{_COMMENT}\s*$"
 )
 """Magics that run no code of the notebook: autoreload (modules re-imported when their file
 changes), help (`name?`, `?name`, `name??`: a docstring or source shown, never returned), and
@@ -39,9 +43,25 @@ def as_plain_python(source: str) -> str:
         lines[0] = cell.group("code").strip() or "pass"
     elif lines and CAPTURE_CELL.match(lines[0]):
         lines[0] = "pass"
+    syntax = ipython_lines(source)
     for index, line in enumerate(lines):
+        if index not in syntax:  # plain Python, a line of a string literal included
+            continue
         if match := MATPLOTLIB.match(line) or NO_CODE.match(line):
             lines[index] = f"{match.group(1)}pass"
         elif match := TIME_LINE.match(line):
             lines[index] = f"{match.group(1)}{match.group('code')}"
     return "\n".join(lines)
+
+
+def ipython_lines(source: str) -> set[int]:
+    """The numbers (from 0) of the lines IPython reads as its own syntax, not Python: those it
+    rewrites (a `name?` inside a verbose regex's string is Python, and stays)."""
+    from IPython.core.inputtransformer2 import TransformerManager
+
+    original = source.split("\n")
+    try:
+        rewritten = TransformerManager().transform_cell(source).split("\n")
+    except Exception:  # IPython cannot read it: it runs none of it as IPython syntax either
+        return set()
+    return {n for n, line in enumerate(original) if n >= len(rewritten) or rewritten[n] != line}

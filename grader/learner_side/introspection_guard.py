@@ -24,6 +24,7 @@ frame, are refused the same way (`_signal.signal` is wrapped: no audit event cov
 
 from __future__ import annotations
 
+import importlib.machinery
 import json
 import os
 import signal
@@ -34,6 +35,11 @@ from typing import Any
 
 _realpath, _isabs, _modules = os.path.realpath, os.path.isabs, sys.modules
 _vars, _getattr, _hasattr = vars, getattr, hasattr
+_FILE_LOADERS = (
+    importlib.machinery.SourceFileLoader,
+    importlib.machinery.SourcelessFileLoader,
+    importlib.machinery.ExtensionFileLoader,
+)
 """Taken when the guard is imported, before any notebook code: a function the notebook patches
 later cannot lie to it about where code comes from."""
 
@@ -133,7 +139,7 @@ watched again."""
 GRADER_READERS: dict[str, frozenset[str]] = {
     # the grader's own takes, by file in the grader package: nothing else of it vouches (it
     # calls the notebook's objects, and runs its finalizers)
-    "learner_side/kernel_probe.py": frozenset({"run_probes"}),
+    "learner_side/kernel_probe.py": frozenset({"_callers_file"}),
     "learner_side/calling.py": frozenset({"_alarm", "_watchdog.<locals>.interrupt_until_done"}),
     "learner_side/reuse.py": frozenset({"watching_for"}),
     "learner_side/introspection_guard.py": frozenset(
@@ -249,9 +255,17 @@ class Places:
         module = _modules.get(module_name(relative))
         if module is None or _getattr(module, "__dict__", None) is not frame.f_globals:
             return False
-        if code.co_qualname == "<module>":
+        if code.co_qualname == "<module>":  # being imported, by the standard file loader
             spec = _getattr(module, "__spec__", None)
-            return bool(_getattr(spec, "_initializing", False))
+            loader = type(_getattr(spec, "loader", None))
+            runner = frame.f_back.f_code if frame.f_back is not None else None
+            return (  # run by the import system itself, not a piece eval'd by a finder it asked
+                bool(_getattr(spec, "_initializing", False))
+                and loader in _FILE_LOADERS
+                and runner is not None
+                and runner.co_filename == "<frozen importlib._bootstrap>"
+                and runner.co_qualname == "_call_with_frames_removed"
+            )
         if code.co_qualname not in READERS.get(relative, ()):
             return False
         if ".<locals>." in code.co_qualname:  # a comprehension of a reader, called by it
@@ -457,7 +471,9 @@ def _guard_gc_debug(places: Places, trip: Callable[[str, Any], None]) -> None:
     set_debug, saving = gc.set_debug, gc.DEBUG_SAVEALL
 
     def guarded(flags: int) -> None:
-        if int(flags) & saving and not frame_allowed(places, sys._getframe(1)):
+        if type(flags) is not int:  # its __int__ would run with this function innermost
+            trip("gc.set_debug", sys._getframe(1))
+        if flags & saving and not frame_allowed(places, sys._getframe(1)):
             trip("gc.set_debug", sys._getframe(1))
         set_debug(flags)
 
@@ -473,6 +489,8 @@ def _guard_signal_handlers(places: Places, trip: Callable[[str, Any], None]) -> 
     install_handler = _signal.signal
 
     def guarded(signalnum: Any, handler: Any) -> Any:
+        if type(signalnum) is not int:  # signal.signal passes ints; an __index__ would run here
+            trip("signal.signal", sys._getframe(1))
         if callable(handler):
             caller = sys._getframe(1)
             if not frame_allowed(places, caller):
