@@ -24,6 +24,7 @@ frame, are refused the same way (`_signal.signal` is wrapped: no audit event cov
 
 from __future__ import annotations
 
+import dis as _dis
 import importlib.machinery
 import json
 import os
@@ -295,12 +296,75 @@ def module_name(relative: str) -> str:
 
 def frame_allowed(places: Places, frame: Any) -> bool:
     """Whether a frame (or object) taken with `frame` the innermost Python frame may be
-    handed over: `frame` is a reader, or helpers that take it for their caller lead to one.
-    Anything else is refused: a frame taken by C code the notebook assembled (`map`,
+    handed over: `frame` is a reader, or helpers that take it for their caller lead to one,
+    and the reader is at the take itself (not at a call of some method of an object it was
+    handed, whose C code the notebook assembled: `namedtuple` calls `.get` on its caller's
+    globals). Anything else is refused: a frame taken by C code the notebook assembled (`map`,
     `functools.partial`) has some other function innermost, whatever is further out."""
+    through_generator = False
     while frame is not None and places.helper(frame):
+        through_generator = through_generator or bool(frame.f_code.co_flags & _GENERATOR)
         frame = frame.f_back
-    return frame is not None and places.reader(frame)
+    if frame is None or not places.reader(frame):
+        return False
+    return places.grader(frame.f_code.co_filename) or at_a_take(frame, through_generator)
+
+
+TAKE_CALLS = frozenset(
+    {
+        "_getframe",
+        "currentframe",
+        "stack",
+        "getouterframes",
+        "getframeinfo",
+        "exc_info",
+        "_get_frame",
+        "_get_caller",
+        "_find_originating_frame",
+        "_fast_stack_trace",
+        "extract_stack",
+        "format_stack",
+        "print_stack",
+        "walk_stack",
+        "walk_tb",
+        "signal",
+        "set_debug",
+        "_call_location",
+        "_external_stacklevel",
+        "_get_records",
+    }
+)
+"""What a reader calls to take a frame (itself, or through one of the `HELPERS`)."""
+_GENERATOR = 0x20  # CO_GENERATOR
+_code_instructions: dict = {}
+
+
+def at_a_take(frame: Any, through_generator: bool) -> bool:
+    """Whether `frame` is at an instruction that takes a frame: a call of a `TAKE_CALLS`
+    name, a read of a frame attribute, or (past a helper generator) the step or call that
+    pulls its next item."""
+    code = frame.f_code
+    instructions = _code_instructions.get(code)
+    if instructions is None:
+        instructions = _code_instructions[code] = list(_dis.get_instructions(code))
+    at = [i for i in instructions if i.offset <= frame.f_lasti]
+    if not at:
+        return False
+    current = at[-1]
+    if through_generator:  # a helper generator's next item: `for`, or `list(walk_tb(tb))`
+        return current.opname in ("FOR_ITER", "SEND", "CALL", "PRECALL", "CALL_FUNCTION_EX")
+    if current.opname in ("LOAD_ATTR", "LOAD_METHOD"):
+        return current.argval in FRAME_ATTRIBUTES
+    if current.opname not in ("CALL", "PRECALL", "CALL_FUNCTION_EX"):
+        return False
+    start = (current.positions.lineno, current.positions.col_offset)
+    names = [
+        i.argval
+        for i in at[:-1]
+        if i.opname in ("LOAD_ATTR", "LOAD_METHOD", "LOAD_GLOBAL", "LOAD_NAME", "LOAD_DEREF")
+        and (i.positions.lineno, i.positions.col_offset) == start
+    ]  # the callee: the last name loaded where the call's expression starts
+    return bool(names) and names[-1] in TAKE_CALLS
 
 
 def cached_bytecode(places: Places, frame: Any) -> bool:
