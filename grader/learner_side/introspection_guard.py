@@ -35,7 +35,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 _realpath, _isabs, _modules = os.path.realpath, os.path.isabs, sys.modules
-_vars, _getattr, _hasattr = vars, getattr, hasattr
+_vars, _getattr, _hasattr, _getframe = vars, getattr, hasattr, sys._getframe
 _FILE_LOADERS = (
     importlib.machinery.SourceFileLoader,
     importlib.machinery.SourcelessFileLoader,
@@ -230,8 +230,8 @@ class Places:
         code = frame.f_code
         if not self.grader(code.co_filename):
             return False
-        relative = os.path.relpath(_realpath(code.co_filename), self.grader_folder)
-        return code.co_qualname in GRADER_READERS.get(relative.replace(os.sep, "/"), ())
+        relative = self.relative(code.co_filename).removeprefix("grader/")
+        return code.co_qualname in GRADER_READERS.get(relative, ())
 
     def grader(self, filename: Any) -> bool:
         """Whether `filename` is a file of the grader's own package."""
@@ -404,7 +404,7 @@ def make_hook(places: Places, trip: Callable[[str, Any], None]) -> Callable[[str
     """The audit hook: `trip(event, frame)` for each refused event (`frame`: the innermost
     Python frame when it was raised). Only its own `sys._getframe` goes unchecked: whatever
     else runs while it decides (a patched function it calls) is checked as any code is."""
-    get_frame = sys._getframe
+    get_frame = _getframe
     taking = [False]
     watched = TAKING | HOOKS | {"compile", "code.__new__", "import"}
 
@@ -535,10 +535,11 @@ def _guard_gc_debug(places: Places, trip: Callable[[str, Any], None]) -> None:
     set_debug, saving = gc.set_debug, gc.DEBUG_SAVEALL
 
     def guarded(flags: int) -> None:
+        caller = _getframe(1)
         if type(flags) is not int:  # its __int__ would run with this function innermost
-            trip("gc.set_debug", sys._getframe(1))
-        if flags & saving and not frame_allowed(places, sys._getframe(1)):
-            trip("gc.set_debug", sys._getframe(1))
+            trip("gc.set_debug", caller)
+        if flags & saving and not frame_allowed(places, caller):
+            trip("gc.set_debug", caller)
         set_debug(flags)
 
     gc.set_debug = guarded
@@ -553,12 +554,11 @@ def _guard_signal_handlers(places: Places, trip: Callable[[str, Any], None]) -> 
     install_handler = _signal.signal
 
     def guarded(signalnum: Any, handler: Any) -> Any:
+        caller = _getframe(1)
         if type(signalnum) is not int:  # signal.signal passes ints; an __index__ would run here
-            trip("signal.signal", sys._getframe(1))
-        if callable(handler):
-            caller = sys._getframe(1)
-            if not frame_allowed(places, caller):
-                trip("signal.signal", caller)
+            trip("signal.signal", caller)
+        if callable(handler) and not frame_allowed(places, caller):
+            trip("signal.signal", caller)
         return install_handler(signalnum, handler)
 
     _signal.signal = guarded
